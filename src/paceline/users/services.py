@@ -1,0 +1,122 @@
+"""Writes on users and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from paceline.core.models import AuditEntry
+from paceline.core.services import Actor, audit_record, snapshot
+from paceline.users.models import ApiToken, Role, User, token_hash
+
+TOKEN_PREFIX = "pl_"
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Actor,
+    username: str,
+    email: str = "",
+    password: str | None = None,
+    role: str = Role.CSM,
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    is_staff: bool = False,
+) -> User:
+    if role not in Role.values:
+        raise ValueError(f"role: {role!r} is not one of {', '.join(Role.values)}")
+    user = User(
+        username=username,
+        email=email,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        is_staff=is_staff or role == Role.LEADER,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        actor=actor, action=AuditEntry.Action.CREATE, instance=user, after=snapshot(user, exclude=("password",))
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: Actor, user: User, **fields) -> User:
+    allowed = {"email", "role", "first_name", "last_name", "title", "is_active"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} here")
+    before = snapshot(user, exclude=("password",))
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if "role" in fields:
+        user.is_staff = user.role == Role.LEADER or user.is_superuser
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        instance=user,
+        before=before,
+        after=snapshot(user, exclude=("password",)),
+    )
+    return user
+
+
+@transaction.atomic
+def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with its raw value, which is never stored nor shown again."""
+    name = name.strip()
+    if not name:
+        raise ValueError("name: give the token a name so you can recognise it later")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10], digest=token_hash(raw))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=token,
+        after={"user_id": user.pk, "name": token.name, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            instance=token,
+            before={"revoked_at": None},
+            after={"revoked_at": token.revoked_at.isoformat()},
+        )
+    return token
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The active user behind a raw token, or None. Marks the token as used (at most once a minute)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,92 @@
+"""Personas and shared fixtures.
+
+The personas: a CS leader, a CSM, a CSM of another book, a read-only viewer, and anonymous.
+(A customer contact has no login; what is shared with them is reached by links, tested where built.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from paceline.core.services import Actor
+from paceline.users.models import Role
+from paceline.users.services import token_create
+from tests.factories import AccountFactory, UserFactory
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory(username="lena", first_name="Lena", last_name="Leader", role=Role.LEADER, is_staff=True)
+
+
+@pytest.fixture
+def csm(db):
+    return UserFactory(username="carl", first_name="Carl", last_name="Csm", role=Role.CSM)
+
+
+@pytest.fixture
+def other_csm(db):
+    return UserFactory(username="olga", first_name="Olga", last_name="Other", role=Role.CSM)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="vic", first_name="Vic", last_name="Viewer", role=Role.VIEWER)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return _client_for
+
+
+@pytest.fixture
+def leader_client(leader):
+    return _client_for(leader)
+
+
+@pytest.fixture
+def csm_client(csm):
+    return _client_for(csm)
+
+
+@pytest.fixture
+def other_csm_client(other_csm):
+    return _client_for(other_csm)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return _client_for(viewer)
+
+
+@pytest.fixture
+def anon_client():
+    return Client()
+
+
+@pytest.fixture
+def account(csm):
+    return AccountFactory(name="Acme Corp", external_id="acme", owner=csm)
+
+
+@pytest.fixture
+def actor(csm):
+    return Actor(user=csm, via="web")
+
+
+@pytest.fixture
+def api_token_for(db):
+    """A raw API token for a user: ``api_token_for(user)`` -> "pl_..."."""
+
+    def make(user) -> str:
+        _, raw = token_create(actor=Actor(user=user, via="cli"), user=user, name="tests")
+        return raw
+
+    return make
