@@ -59,7 +59,7 @@ class AccountFilters:
         """Build from a QueryDict or mapping, refusing unknown parameters by name."""
         known = {f.name for f in fields(cls) if f.name != "viewer_id"}
         allowed = known | {"page", "page_size", "limit", "offset"}
-        unknown = sorted(k for k in params.keys() if k not in allowed)
+        unknown = sorted(k for k in params if k not in allowed)
         if unknown:
             raise ValidationError({name: f"Unknown filter '{name}'." for name in unknown})
         values = {name: (params.get(name) or "").strip() for name in known if name in params}
