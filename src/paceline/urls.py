@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("paceline.users.urls")),
+    path("import/", include("paceline.customers.importing.urls")),
     path("", include("paceline.customers.urls")),
 ]

@@ -11,7 +11,7 @@ from paceline.core.models import AuditEntry
 from paceline.core.services import Actor, audit_record, snapshot
 from paceline.users.models import ApiToken, Role, User, token_hash
 
-TOKEN_PREFIX = "pl_"
+TOKEN_PREFIX = "pl_"  # noqa: S105 (a recognisable prefix, not a secret)
 
 
 @transaction.atomic
