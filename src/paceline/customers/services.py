@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from paceline.core.models import AuditEntry
 from paceline.core.services import Actor, audit_record, event_emit, snapshot
+from paceline.customers.calculations import Term, commercials, renewal_outcome
 from paceline.customers.models import (
     Account,
     Contact,
@@ -143,20 +143,16 @@ def account_upsert(*, actor: Actor, external_id: str, **fields: Any) -> tuple[Ac
 
 
 def account_refresh_commercials(*, account: Account, today: dt.date | None = None) -> Account:
-    """Recompute the account's ARR, MRR and next renewal date from its active subscriptions.
+    """Recompute the account's ARR, MRR and next renewal date from its subscriptions.
 
     Not audited: these are derived values, and the subscription write that moved them is.
     """
-    today = today or timezone.localdate()
-    active = account.subscriptions.filter(status=SubscriptionStatus.ACTIVE)
-    totals = active.aggregate(arr=Sum("arr"))
-    upcoming = active.filter(Q(renewal_date__gte=today) | Q(renewal_date__isnull=True, end_date__gte=today))
-    next_dates = upcoming.aggregate(renewal=Min("renewal_date"), end=Min("end_date"))
-    arr = (totals["arr"] or Decimal("0")).quantize(Decimal("0.01"))
-    candidates = [d for d in (next_dates["renewal"], next_dates["end"]) if d is not None]
-    account.arr = arr
-    account.mrr = (arr / 12).quantize(Decimal("0.01"))
-    account.next_renewal_date = min(candidates) if candidates else None
+    terms = [
+        Term(arr=arr, active=status == SubscriptionStatus.ACTIVE, end_date=end, renewal_date=renewal)
+        for arr, status, end, renewal in account.subscriptions.values_list("arr", "status", "end_date", "renewal_date")
+    ]
+    result = commercials(terms, today=today or timezone.localdate())
+    account.arr, account.mrr, account.next_renewal_date = result.arr, result.mrr, result.next_renewal_date
     Account.objects.filter(pk=account.pk).update(
         arr=account.arr, mrr=account.mrr, next_renewal_date=account.next_renewal_date
     )
@@ -309,14 +305,7 @@ def renewal_record(
     if arr_after < 0:
         raise ValidationError({"arr_after": "ARR cannot be negative."})
     arr_before = subscription.arr
-    if arr_after == 0:
-        outcome = RenewalKind.CHURNED
-    elif arr_after > arr_before:
-        outcome = RenewalKind.EXPANDED
-    elif arr_after < arr_before:
-        outcome = RenewalKind.CONTRACTED
-    else:
-        outcome = RenewalKind.RENEWED
+    outcome = renewal_outcome(arr_before, arr_after)
     ending = subscription.effective_renewal_date
     subscription_update(actor=actor, subscription=subscription, status=SubscriptionStatus.ENDED)
     renewed_into = None
