@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    # Listed so the API docs load Swagger UI from the package's own static files, not a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "paceline.core",
