@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from paceline.core.models import AuditEntry
@@ -56,12 +58,24 @@ def user_update(*, actor: Actor, user: User, **fields) -> User:
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))} here")
+    if fields.get("is_active") is False and actor.user is not None and actor.user.pk == user.pk:
+        raise ValidationError({"is_active": "You cannot deactivate your own account; ask another CS leader."})
+    stays_leader = fields.get("is_active", user.is_active) and (
+        fields.get("role", user.role) == Role.LEADER or user.is_superuser
+    )
+    if user.is_leader and not stays_leader:
+        _keep_a_leader(user=user, field="role" if "role" in fields else "is_active")
     before = snapshot(user, exclude=("password",))
     for name, value in fields.items():
         setattr(user, name, value)
     if "role" in fields:
         user.is_staff = user.role == Role.LEADER or user.is_superuser
-    user.full_clean(exclude=["password"])
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError:
+        # The caller may hold this very object (request.user): leave it as it was.
+        user.refresh_from_db()
+        raise
     user.save()
     audit_record(
         actor=actor,
@@ -69,6 +83,32 @@ def user_update(*, actor: Actor, user: User, **fields) -> User:
         instance=user,
         before=before,
         after=snapshot(user, exclude=("password",)),
+    )
+    return user
+
+
+def _keep_a_leader(*, user: User, field: str) -> None:
+    """Refuse a change that would leave nobody able to administer users."""
+    # Locking every leader row (this one included) serialises two leaders demoting each other
+    # at once: the second waits, then sees the first one's change and is refused.
+    leaders = User.objects.select_for_update().filter(Q(role=Role.LEADER) | Q(is_superuser=True), is_active=True)
+    if not [pk for pk in leaders.values_list("pk", flat=True) if pk != user.pk]:
+        raise ValidationError(
+            {field: f"{user.username} is the last active CS leader; make someone else a leader first."}
+        )
+
+
+@transaction.atomic
+def user_password_set(*, actor: Actor, user: User, password: str) -> User:
+    """Set a new password. The audit entry says that it changed, never what it is."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        instance=user,
+        before={"password": "(previous)"},
+        after={"password": "(changed)"},
     )
     return user
 
