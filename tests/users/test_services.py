@@ -23,7 +23,9 @@ from tests.factories import UserFactory
 
 def test_a_leader_is_created_staff_and_a_csm_is_not(leader):
     actor = Actor(user=leader, via="web")
-    boss = user_create(actor=actor, username="boss", role=Role.LEADER, password="a long enough secret 1")
+    boss = user_create(
+        actor=actor, username="boss", role=Role.LEADER, password="a long enough secret 1"
+    )
     worker = user_create(actor=actor, username="worker", role=Role.CSM)
     assert boss.is_staff and boss.check_password("a long enough secret 1")
     assert not worker.is_staff and not worker.has_usable_password()
@@ -89,7 +91,9 @@ def test_a_password_change_is_audited_without_the_password(csm):
     assert csm.check_password("brand new passphrase 7")
     entry = AuditEntry.objects.get(target_type="users.user", target_id=str(csm.pk))
     assert entry.after == {"password": "(changed)"}
-    assert "brand new passphrase 7" not in json.dumps([entry.before, entry.after, entry.target_repr])
+    assert "brand new passphrase 7" not in json.dumps(
+        [entry.before, entry.after, entry.target_repr]
+    )
     assert csm.password not in json.dumps([entry.before, entry.after])
 
 

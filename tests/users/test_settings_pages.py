@@ -55,7 +55,13 @@ def test_it_lists_only_ones_own_tokens(csm_client, csm, other_csm, api_token_for
 def test_a_user_edits_their_profile_but_not_their_role(csm_client, csm):
     response = csm_client.post(
         "/settings/",
-        {"first_name": "Carla", "last_name": "Csm", "email": "carla@vendor.test", "title": "Senior CSM", "role": "leader"},
+        {
+            "first_name": "Carla",
+            "last_name": "Csm",
+            "email": "carla@vendor.test",
+            "title": "Senior CSM",
+            "role": "leader",
+        },
     )
     assert response.status_code == 302
     csm.refresh_from_db()
@@ -178,7 +184,11 @@ def test_a_user_changes_their_password(client, csm):
     assert client.login(username="carl", password=PASSWORD)
     response = client.post(
         "/settings/password/",
-        {"old_password": PASSWORD, "new_password1": "a fresh long passphrase 9", "new_password2": "a fresh long passphrase 9"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a fresh long passphrase 9",
+            "new_password2": "a fresh long passphrase 9",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/settings/"
     assert client.get("/settings/").status_code == 200, "the session survives the change"
@@ -192,7 +202,11 @@ def test_a_user_changes_their_password(client, csm):
 def test_a_wrong_old_password_changes_nothing(csm_client, csm):
     response = csm_client.post(
         "/settings/password/",
-        {"old_password": "wrong", "new_password1": "a fresh long passphrase 9", "new_password2": "a fresh long passphrase 9"},
+        {
+            "old_password": "wrong",
+            "new_password1": "a fresh long passphrase 9",
+            "new_password2": "a fresh long passphrase 9",
+        },
     )
     assert response.status_code == 200
     assert "Your old password was entered incorrectly" in response.content.decode()
