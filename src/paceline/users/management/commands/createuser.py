@@ -24,7 +24,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        # Not argparse choices: the service names a bad role the same way for every door.
+        # Checked in handle rather than by argparse choices, so the error reads like every other
+        # refusal here ("--role: ...") and comes before any password prompt.
         parser.add_argument("--role", required=True, help=f"one of {', '.join(Role.values)}")
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
