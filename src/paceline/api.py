@@ -1,10 +1,85 @@
-"""The REST API's composition root: one NinjaAPI, a Router per app."""
+"""The REST API's composition root: one NinjaAPI, a Router per app.
 
-from ninja import NinjaAPI
+Who may call: every endpoint needs an API token (``Authorization: Bearer pl_...``) or a signed-in
+session; viewers read only (see ``users.auth``). Errors are JSON: ``{"detail": "..."}`` or, for
+bad input, ``{"detail": [{"loc": [...], "msg": "..."}]}`` naming each field.
+
+The docs page (``/api/v1/docs``) loads Swagger UI from django-ninja's own static files (``ninja``
+is in INSTALLED_APPS), so it renders with no internet access.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError
+
+from paceline.core.api import router as audit_router
+from paceline.customers.api import API_FIELD_NAMES
+from paceline.customers.api import router as customers_router
+from paceline.users.api import router as me_router
+from paceline.users.auth import UNAUTHENTICATED_MESSAGE, api_auth, self_service_auth
 
 api = NinjaAPI(
     title="Paceline API",
     version="1",
-    description="Customer success platform: accounts, people, contracts, timeline and tasks.",
+    description=(
+        "Customer success platform: accounts, people, contracts, timeline and tasks.\n\n"
+        "Authenticate with `Authorization: Bearer pl_...` (create a token on your settings page or "
+        "with `paceline token create`). Viewers can read; CSMs and CS leaders can also write. "
+        "Money is a decimal string next to its currency. Lists take `limit` and `offset` and "
+        "return `count` and `items`."
+    ),
     urls_namespace="api",
+    auth=api_auth(),
+    # validatorUrl: Swagger UI would otherwise fetch a badge from an online validator.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
+
+api.add_router("/", customers_router)
+api.add_router("/", audit_router)
+api.add_router("/", me_router, auth=self_service_auth())
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = exc.message if exc.message != "Unauthorized" else UNAUTHENTICATED_MESSAGE
+    response = api.create_response(request, {"detail": message}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # ninja says only "Cannot parse request body"; the parser knows where and why.
+        message = f"Malformed JSON in the request body: {exc.__cause__}"
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(DjangoValidationError)
+def _service_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service refused the input: 422, one entry per field, in ninja's own error shape."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    detail = [
+        {
+            "type": "validation_error",
+            "loc": ["body"] if field == NON_FIELD_ERRORS else ["body", API_FIELD_NAMES.get(field, field)],
+            "msg": message,
+        }
+        for field, messages in errors.items()
+        for message in messages
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # Validation catches duplicates first; this is the race where two writers passed it at once.
+    return api.create_response(
+        request, {"detail": "The change conflicts with another record (a duplicate external_id?)."}, status=409
+    )

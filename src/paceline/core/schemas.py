@@ -1,0 +1,105 @@
+"""API schemas shared by every app's router: paging, strict query strings, and audit entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Field, FilterLookup, FilterSchema, Schema
+from ninja.errors import ValidationError
+from pydantic import AwareDatetime, field_validator
+
+
+def _default_limit() -> int:
+    return min(settings.PACELINE_PAGE_SIZE, settings.PACELINE_API_MAX_PAGE_SIZE)
+
+
+class PageParams(Schema):
+    limit: int = Field(
+        default_factory=_default_limit,
+        ge=1,
+        le=settings.PACELINE_API_MAX_PAGE_SIZE,
+        description="How many items to return (at most PACELINE_API_MAX_PAGE_SIZE).",
+    )
+    offset: int = Field(0, ge=0, description="How many items to skip.")
+
+
+def page_of(qs: QuerySet, page: PageParams) -> dict[str, Any]:
+    """One page of a queryset and the total count: two queries, plus the queryset's prefetches."""
+    return {
+        "count": qs.count(),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": list(qs[page.offset : page.offset + page.limit]),
+    }
+
+
+def refuse_unknown_params(request: HttpRequest, *schemas: type[Schema]) -> None:
+    """Refuse query parameters no schema declares, by name: a typo must not silently match everything."""
+    known = {"limit", "offset"}
+    for schema in schemas:
+        known |= {f.alias or name for name, f in schema.model_fields.items()}
+    unknown = sorted(k for k in request.GET if k not in known)
+    if unknown:
+        raise ValidationError(
+            [
+                {
+                    "type": "unknown_parameter",
+                    "loc": ["query", name],
+                    "msg": f"Unknown query parameter '{name}'; use one of {', '.join(sorted(known))}.",
+                }
+                for name in unknown
+            ]
+        )
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: dt.datetime
+    actor_id: int | None
+    actor_label: str = Field(description="Who made the change, kept if the user is deleted.")
+    via: str = Field(description="web, api, import, cli or system.")
+    action: str = Field(description="create, update or delete.")
+    target_type: str = Field(description="app_label.model, e.g. customers.account.")
+    target_id: str
+    target_repr: str
+    account_id: int | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    changed_fields: list[str]
+
+
+class AuditPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[AuditEntryOut]
+
+
+class AuditFilters(FilterSchema):
+    account_id: int | None = None
+    target_type: str | None = Field(None, description="e.g. customers.account, customers.contact.")
+    target_id: str | None = None
+    actor: str | None = Field(None, description="A user id, or 'me'.")
+    via: str | None = None
+    action: str | None = None
+    since: Annotated[AwareDatetime | None, FilterLookup("at__gte")] = Field(
+        None, description="Entries at or after this moment (ISO 8601 with a time zone)."
+    )
+    until: Annotated[AwareDatetime | None, FilterLookup("at__lt")] = Field(
+        None, description="Entries before this moment (ISO 8601 with a time zone)."
+    )
+
+    @field_validator("actor")
+    @classmethod
+    def _actor_is_an_id_or_me(cls, value: str | None) -> str | None:
+        if value is not None and value != "me" and not value.isdigit():
+            raise ValueError("Use a user id or 'me'.")
+        return value
+
+    def filter_actor(self, value: str | None) -> Q:
+        # 'me' is replaced by the caller's id in the view, which knows the request.
+        return Q(actor_id=int(value)) if value else Q()
