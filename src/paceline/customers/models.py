@@ -371,3 +371,37 @@ class Task(TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == TaskStatus.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+# Import runs ------------------------------------------------------------------------------------
+
+
+class ImportRunStatus(models.TextChoices):
+    CHECKED = "checked", "Checked (dry run)"
+    APPLIED = "applied", "Applied"
+
+
+class ImportRun(TimeStampedModel):
+    """An upload on the import page, kept between its steps (check, adjust the mapping, apply).
+
+    It belongs to the user who uploaded it: nobody else sees or applies it. The file's text is
+    dropped once applied; the report of what happened stays.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_runs")
+    kind = models.CharField(max_length=20)
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.TextField(blank=True, help_text="The decoded file, until it is applied.")
+    choices = models.JSONField(default=dict, blank=True, help_text="Column header -> field ('' ignores it).")
+    date_order = models.CharField(max_length=3, blank=True)
+    partial = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=ImportRunStatus.choices, default=ImportRunStatus.CHECKED)
+    report = models.JSONField(default=dict, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.filename or self.pk} ({self.get_status_display()})"
