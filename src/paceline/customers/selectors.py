@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -29,8 +29,9 @@ SORTS = {
     "-name": (Lower("name").desc(), "-id"),
     "arr": ("arr", "id"),
     "-arr": ("-arr", "id"),
-    "renewal": ("next_renewal_date", "id"),
-    "-renewal": ("-next_renewal_date", "-id"),
+    # Accounts with no renewal ahead go last both ways; SQLite and PostgreSQL disagree otherwise.
+    "renewal": (F("next_renewal_date").asc(nulls_last=True), "id"),
+    "-renewal": (F("next_renewal_date").desc(nulls_last=True), "-id"),
 }
 RENEWAL_WINDOWS = {"overdue": None, "30": 30, "60": 60, "90": 90, "180": 180, "365": 365}
 
