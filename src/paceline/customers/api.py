@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest
-from ninja import PatchDict, Query, Router
+from ninja import PatchDict, Query, Router, Status
 from ninja.errors import HttpError, ValidationError
 
 from paceline.core.models import AuditEntry
@@ -178,8 +178,9 @@ def account_list(request: HttpRequest, filters: Query[AccountListParams], page: 
 
 @accounts.post("", response={201: AccountDetailOut}, summary="Create an account")
 def account_create(request: HttpRequest, payload: AccountIn):
-    account = services.account_create(actor=_actor(request), **_account_fields(payload.model_dump(exclude_unset=True)))
-    return 201, _account_detail(account)
+    data = _account_fields(payload.model_dump(exclude_unset=True))
+    account = services.account_create(actor=_actor(request), **data)
+    return Status(201, _account_detail(account))
 
 
 @accounts.get("/{int:account_id}", response=AccountDetailOut, summary="Get an account")
@@ -208,13 +209,13 @@ def account_upsert(request: HttpRequest, external_id: str, payload: AccountIn):
     data = _account_fields(payload.model_dump(exclude_unset=True))
     _same_external_id(data, external_id)
     account, created = services.account_upsert(actor=_actor(request), external_id=external_id, **data)
-    return (201 if created else 200), _account_detail(account)
+    return Status(201 if created else 200, _account_detail(account))
 
 
 @accounts.delete("/{int:account_id}", response={204: None}, summary="Delete an account and its records")
 def account_delete(request: HttpRequest, account_id: int):
     services.account_delete(actor=_actor(request), account=_get(Account.objects.all(), account_id, "account"))
-    return 204, None
+    return Status(204, None)
 
 
 @accounts.get("/{int:account_id}/audit", response=AuditPage, summary="The account's audit trail, newest first")
@@ -243,7 +244,8 @@ def contact_list(request: HttpRequest, filters: Query[ContactFilters], page: Que
 def contact_create(request: HttpRequest, payload: ContactIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
-    return 201, services.contact_create(actor=_actor(request), account=account, **_contact_fields(data))
+    contact = services.contact_create(actor=_actor(request), account=account, **_contact_fields(data))
+    return Status(201, contact)
 
 
 @contacts.get("/{int:contact_id}", response=ContactOut, summary="Get a contact")
@@ -274,13 +276,13 @@ def contact_upsert(request: HttpRequest, external_id: str, payload: ContactIn):
     contact, created = services.contact_upsert(
         actor=_actor(request), account=account, external_id=external_id, **_contact_fields(data)
     )
-    return (201 if created else 200), contact
+    return Status(201 if created else 200, contact)
 
 
 @contacts.delete("/{int:contact_id}", response={204: None}, summary="Delete a contact")
 def contact_delete(request: HttpRequest, contact_id: int):
     services.contact_delete(actor=_actor(request), contact=_get(Contact.objects.all(), contact_id, "contact"))
-    return 204, None
+    return Status(204, None)
 
 
 # Subscriptions ----------------------------------------------------------------------------------
@@ -300,7 +302,8 @@ def subscription_list(request: HttpRequest, filters: Query[SubscriptionFilters],
 def subscription_create(request: HttpRequest, payload: SubscriptionIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
-    return 201, services.subscription_create(actor=_actor(request), account=account, **data)
+    subscription = services.subscription_create(actor=_actor(request), account=account, **data)
+    return Status(201, subscription)
 
 
 @subscriptions.get("/{int:subscription_id}", response=SubscriptionOut, summary="Get a subscription")
@@ -335,14 +338,14 @@ def subscription_upsert(request: HttpRequest, external_id: str, payload: Subscri
     subscription, created = services.subscription_upsert(
         actor=_actor(request), account=account, external_id=external_id, **data
     )
-    return (201 if created else 200), subscription
+    return Status(201 if created else 200, subscription)
 
 
 @subscriptions.delete("/{int:subscription_id}", response={204: None}, summary="Delete a subscription")
 def subscription_delete(request: HttpRequest, subscription_id: int):
     subscription = _get(_subscriptions(), subscription_id, "subscription")
     services.subscription_delete(actor=_actor(request), subscription=subscription)
-    return 204, None
+    return Status(204, None)
 
 
 @subscriptions.post(
@@ -352,7 +355,8 @@ def subscription_delete(request: HttpRequest, subscription_id: int):
 )
 def subscription_renewal(request: HttpRequest, subscription_id: int, payload: RenewalIn):
     subscription = _get(_subscriptions(), subscription_id, "subscription")
-    return 201, services.renewal_record(actor=_actor(request), subscription=subscription, **payload.model_dump())
+    outcome = services.renewal_record(actor=_actor(request), subscription=subscription, **payload.model_dump())
+    return Status(201, outcome)
 
 
 # Interactions -----------------------------------------------------------------------------------
@@ -380,7 +384,8 @@ def interaction_list(request: HttpRequest, filters: Query[InteractionFilters], p
 def interaction_create(request: HttpRequest, payload: InteractionIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
-    return 201, services.interaction_create(actor=_actor(request), account=account, **_interaction_fields(data))
+    fields = _interaction_fields(data)
+    return Status(201, services.interaction_create(actor=_actor(request), account=account, **fields))
 
 
 @interactions.get("/{int:interaction_id}", response=InteractionOut, summary="Get an interaction")
@@ -417,14 +422,14 @@ def interaction_upsert(request: HttpRequest, external_id: str, payload: Interact
     interaction, created = services.interaction_upsert(
         actor=_actor(request), account=account, external_id=external_id, **_interaction_fields(data)
     )
-    return (201 if created else 200), interaction
+    return Status(201 if created else 200, interaction)
 
 
 @interactions.delete("/{int:interaction_id}", response={204: None}, summary="Delete an interaction")
 def interaction_delete(request: HttpRequest, interaction_id: int):
     interaction = _get(Interaction.objects.all(), interaction_id, "interaction")
     services.interaction_delete(actor=_actor(request), interaction=interaction)
-    return 204, None
+    return Status(204, None)
 
 
 # Tasks ------------------------------------------------------------------------------------------
@@ -449,7 +454,8 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters], page: Query[Pag
 def task_create(request: HttpRequest, payload: TaskIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
-    return 201, services.task_create(actor=_actor(request), account=account, **_task_fields(data))
+    task = services.task_create(actor=_actor(request), account=account, **_task_fields(data))
+    return Status(201, task)
 
 
 @tasks.get("/{int:task_id}", response=TaskOut, summary="Get a task")
@@ -480,13 +486,13 @@ def task_upsert(request: HttpRequest, external_id: str, payload: TaskIn):
     task, created = services.task_upsert(
         actor=_actor(request), account=account, external_id=external_id, **_task_fields(data)
     )
-    return (201 if created else 200), task
+    return Status(201 if created else 200, task)
 
 
 @tasks.delete("/{int:task_id}", response={204: None}, summary="Delete a task")
 def task_delete(request: HttpRequest, task_id: int):
     services.task_delete(actor=_actor(request), task=_get(Task.objects.all(), task_id, "task"))
-    return 204, None
+    return Status(204, None)
 
 
 router.add_router("/accounts", accounts)

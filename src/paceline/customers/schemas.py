@@ -61,8 +61,9 @@ ExternalId = Annotated[str, Field(max_length=100)]
 
 
 class WriteSchema(Schema):
-    # Plain strings for choices, so services and audit entries see the stored values.
-    model_config = ConfigDict(use_enum_values=True)
+    # Plain strings for choices, so services and audit entries see the stored values; a field the
+    # API does not know is refused by name rather than silently dropped.
+    model_config = ConfigDict(use_enum_values=True, extra="forbid")
 
 
 class AccountRef(WriteSchema):

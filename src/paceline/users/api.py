@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from paceline.core.services import Actor
 from paceline.users.models import ApiToken
@@ -43,6 +44,8 @@ class TokenCreated(TokenOut):
 
 
 class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=100, description="What the token is for, e.g. 'CRM sync'.")
 
 
@@ -65,7 +68,7 @@ def token_add(request: HttpRequest, payload: TokenIn):
         field, _, reason = str(exc).partition(": ")
         raise DjangoValidationError({field: reason or str(exc)}) from None
     token.token = raw
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/me/tokens/{int:token_id}", response=TokenOut, summary="Revoke one of the caller's tokens")
