@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Lower
 
 from paceline.users.models import ApiToken, User
 
@@ -11,7 +12,7 @@ def team_list() -> QuerySet[User]:
     """Everyone, active first, each with ``owned_account_count``, in one query."""
     # The reverse relation is named by string so that users need not import customers.
     return User.objects.annotate(owned_account_count=Count("owned_accounts")).order_by(
-        "-is_active", "first_name", "last_name", "username"
+        "-is_active", Lower("username")
     )
 
 
