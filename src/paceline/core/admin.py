@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from paceline.core.models import ActivityEvent, AuditEntry
+from paceline.core.services import Actor, audit_record, snapshot
 
 
 @admin.register(AuditEntry)
@@ -30,3 +31,41 @@ class ActivityEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Back-office edits are changes like any other: each is recorded in the audit log."""
+
+    audit_account_field: str | None = "account_id"
+    audit_exclude: tuple[str, ...] = ()
+
+    def _account_id(self, obj):
+        if obj._meta.label_lower == "customers.account":
+            return obj.pk
+        return getattr(obj, self.audit_account_field, None) if self.audit_account_field else None
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj).objects.get(pk=obj.pk), exclude=self.audit_exclude) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=Actor(user=request.user, via="admin"),
+            action=AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE,
+            instance=obj,
+            before=before,
+            after=snapshot(obj, exclude=self.audit_exclude),
+            account_id=self._account_id(obj),
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=Actor(user=request.user, via="admin"),
+            action=AuditEntry.Action.DELETE,
+            instance=obj,
+            before=snapshot(obj, exclude=self.audit_exclude),
+            account_id=self._account_id(obj),
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
