@@ -25,7 +25,7 @@ def test_the_list_pages_with_count_and_items(csm_api):
 def test_the_list_takes_the_books_filters(csm_api, csm, other_csm):
     mine = AccountFactory(name="Mine", owner=csm, segment="enterprise", tier="1")
     AccountFactory(name="Theirs", owner=other_csm, segment="enterprise")
-    nobody = AccountFactory(name="Nobody's", owner=None, segment="smb")
+    AccountFactory(name="Nobody's", owner=None, segment="smb")
     child = AccountFactory(name="Child", parent=mine, owner=csm, segment="smb")
 
     def names(**params):
