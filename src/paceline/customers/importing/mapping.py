@@ -102,7 +102,7 @@ def detect(kind: Kind, headers: list[str]) -> Mapping:
                 taken[name] = header
                 columns.append(Column(index, header, name))
         else:
-            columns.append(Column(index, header, None, f"not a {kind.name} field"))
+            columns.append(Column(index, header, None, f"not a field Paceline knows for {kind.name}"))
     return Mapping(kind=kind, source=source, columns=columns)
 
 
@@ -138,7 +138,7 @@ def override(mapping: Mapping, choices: dict[str, str]) -> Mapping:
             continue
         if field and field not in fields:
             problems.append(
-                f"{field!r} (for column {header!r}) is not a {mapping.kind.name} field; "
+                f"{field!r} (for column {header!r}) is not a field Paceline knows for {mapping.kind.name}; "
                 f"use one of {', '.join(sorted(fields))}, or nothing to ignore the column."
             )
             continue
@@ -154,6 +154,8 @@ def override(mapping: Mapping, choices: dict[str, str]) -> Mapping:
         raise MappingError(problems)
     for index, field in chosen.items():
         column = columns[index]
+        if field == (column.field or ""):
+            continue  # the detected choice, confirmed: keep the reason it was made
         if field:
             for other in columns:
                 if other.field == field and other.index not in chosen:

@@ -54,6 +54,8 @@ def decode(data: bytes, encoding: str = "") -> str:
         codec = codecs.lookup("utf-16")
     if codec.name == "utf-8":
         codec = codecs.lookup("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark.
+        if b"\x00" in data:
+            raise FileProblem(_nul_problem(_line_of(data, data.index(b"\x00"))))
     try:
         return data.decode(codec.name)
     except UnicodeDecodeError as exc:
@@ -65,6 +67,11 @@ def decode(data: bytes, encoding: str = "") -> str:
                 "(in Excel: 'CSV UTF-8'), or say which encoding it uses, e.g. cp1252 or latin-1."
             ) from None
         raise FileProblem(f"Line {line} cannot be read as {encoding} (byte 0x{bad}); check the file's encoding.") from None
+
+
+def _nul_problem(line: int) -> str:
+    return (f"Line {line} contains a NUL character; the file may be UTF-16 without a byte order mark "
+            "or not a CSV file at all. Export it as CSV UTF-8.")
 
 
 def _delimiter(text: str) -> str:
@@ -79,11 +86,7 @@ def read_table(text: str) -> Table:
     if not text.strip():
         raise FileProblem("The file is empty.")
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise FileProblem(
-            f"Line {line} contains a NUL character; the file may be UTF-16 without a byte order mark "
-            "or not a CSV file at all. Export it as CSV UTF-8."
-        )
+        raise FileProblem(_nul_problem(text.count("\n", 0, text.index("\x00")) + 1))
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[Record] = []
@@ -132,3 +135,9 @@ def record_cells(record: Record, width: int) -> tuple[list[str] | None, str]:
     if len(cells) != width:
         return None, f"has {len(cells)} fields but the header has {width}"
     return [c.strip() for c in cells], ""
+
+
+def read_headers(text: str) -> list[str]:
+    """The header row alone, without reading the records (for a page that shows the columns)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    return [c.strip() for c in next(reader, [])]

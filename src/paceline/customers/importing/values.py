@@ -73,6 +73,9 @@ _SYMBOLS = "$€£¥"
 
 def _number_text(text: str, *, what: str) -> str:
     cleaned = text.replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", cleaned):
+        # 12.000 is twelve thousand in much of Europe and twelve elsewhere: do not guess.
+        raise CellError(f"'{text}' could be read two ways; write 12000 or 12,000 (a dot marks decimals).")
     if _GROUPED.match(cleaned):
         return cleaned.replace(",", "")
     if _PLAIN.match(cleaned):
