@@ -57,7 +57,15 @@ def writers() -> Q:
     return Q(is_active=True, role__in=[Role.LEADER, Role.CSM])
 
 
-class ServiceModelForm(forms.ModelForm):
+class QuietLabels:
+    """Labels without the trailing colon, which the page's layout makes redundant."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ServiceModelForm(QuietLabels, forms.ModelForm):
     def _post_clean(self) -> None:
         # The service runs full_clean on a fresh snapshot; see the module docstring.
         return None
@@ -66,7 +74,7 @@ class ServiceModelForm(forms.ModelForm):
 # The book -------------------------------------------------------------------------------------
 
 
-class BookFilterForm(forms.Form):
+class BookFilterForm(QuietLabels, forms.Form):
     """Renders the book's filters. Validation is AccountFilters.from_query's job."""
 
     q = forms.CharField(label="Search", required=False, widget=forms.TextInput(
@@ -161,7 +169,7 @@ class ContactForm(ServiceModelForm):
         )
 
 
-class ContactLeftForm(forms.Form):
+class ContactLeftForm(QuietLabels, forms.Form):
     left_on = forms.DateField(label="Left the company on", widget=DATE, initial=timezone.localdate)
 
 
@@ -179,7 +187,7 @@ class SubscriptionForm(ServiceModelForm):
         labels = {"arr": "ARR", "notice_days": "Notice period (days)", "external_id": "External id"}
 
 
-class RenewalForm(forms.Form):
+class RenewalForm(QuietLabels, forms.Form):
     arr_after = forms.DecimalField(label="ARR after renewal", max_digits=14, decimal_places=2, min_value=0,
                                    help_text="0 records a churn; more than today an expansion, less a contraction.")
     decided_on = forms.DateField(label="Decided on", widget=DATE, initial=timezone.localdate)
