@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -83,3 +83,12 @@ def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     return api.create_response(
         request, {"detail": "The change conflicts with another record (a duplicate external_id?)."}, status=409
     )
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Schemas refuse what they can name (NUL characters, huge ids); this is the net under them,
+    # so a value the database cannot store is the caller's 400, never a 500.
+    reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return api.create_response(request, {"detail": f"A value cannot be stored: {reason}"}, status=400)

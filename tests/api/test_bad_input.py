@@ -122,3 +122,27 @@ def test_a_reference_by_id_and_by_external_id_at_once_is_refused(csm_api, accoun
     assert response.status_code == 422
     assert error_fields(response) == {"account_id"}
     assert not Contact.objects.exists()
+
+
+HUGE = str(10**20)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "field"),
+    [
+        ("post", "/accounts", {"name": "Nul\x00Corp"}, "name"),
+        ("post", "/contacts", {"name": "Ann", "account_id": int(HUGE)}, "account_id"),
+        ("post", "/tasks", {"title": "T", "account_external_id": "acme", "owner_id": int(HUGE)}, "owner_id"),
+        ("get", "/accounts", {"q": "nul\x00"}, "q"),
+        ("get", "/accounts", {"owner": HUGE}, "owner"),
+        ("get", "/contacts", {"account_id": HUGE}, "account_id"),
+        ("get", "/tasks", {"owner": HUGE}, "owner"),
+        ("get", "/audit", {"account_id": HUGE}, "account_id"),
+        ("get", "/interactions", {"offset": HUGE}, "offset"),
+    ],
+)
+def test_values_the_database_cannot_hold_are_refused_by_name(csm_api, account, method, path, data, field):
+    response = getattr(csm_api, method)(path, data)
+    assert response.status_code == 422
+    assert error_fields(response) == {field}
+    assert _nothing_written()

@@ -12,6 +12,39 @@ from ninja import Field, FilterLookup, FilterSchema, Schema
 from ninja.errors import ValidationError
 from pydantic import AwareDatetime, field_validator
 
+# The largest key a 64-bit integer column holds: a bigger number is refused as input rather than
+# left to overflow in the database driver.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _refuse_nul(value: Any) -> Any:
+    # PostgreSQL text cannot hold NUL; refuse it by field rather than fail in the driver.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Text cannot contain NUL (\\x00) characters.")
+    if isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
+    return value
+
+
+class InputSchema(Schema):
+    """Base of the schemas that read a request body or query string."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        return _refuse_nul(value)
+
+
+class InputFilterSchema(FilterSchema):
+    """Base of the list filters: as ``InputSchema``, plus ninja's filtering of a queryset."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        return _refuse_nul(value)
+
 
 def _default_limit() -> int:
     return min(settings.PACELINE_PAGE_SIZE, settings.PACELINE_API_MAX_PAGE_SIZE)
@@ -24,7 +57,7 @@ class PageParams(Schema):
         le=settings.PACELINE_API_MAX_PAGE_SIZE,
         description="How many items to return (at most PACELINE_API_MAX_PAGE_SIZE).",
     )
-    offset: int = Field(0, ge=0, description="How many items to skip.")
+    offset: int = Field(0, ge=0, le=2**62, description="How many items to skip.")
 
 
 def page_of(qs: QuerySet, page: PageParams) -> dict[str, Any]:
@@ -79,8 +112,8 @@ class AuditPage(Schema):
     items: list[AuditEntryOut]
 
 
-class AuditFilters(FilterSchema):
-    account_id: int | None = None
+class AuditFilters(InputFilterSchema):
+    account_id: Id | None = None
     target_type: str | None = Field(None, description="e.g. customers.account, customers.contact.")
     target_id: str | None = None
     actor: str | None = Field(None, description="A user id, or 'me'.")
@@ -96,7 +129,7 @@ class AuditFilters(FilterSchema):
     @field_validator("actor")
     @classmethod
     def _actor_is_an_id_or_me(cls, value: str | None) -> str | None:
-        if value is not None and value != "me" and not value.isdigit():
+        if value is not None and value != "me" and not (value.isdigit() and int(value) <= MAX_ID):
             raise ValueError("Use a user id or 'me'.")
         return value
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db.models import Q
-from ninja import Field, FilterLookup, FilterSchema, Schema
+from ninja import Field, FilterLookup, Schema
 from pydantic import (
     AwareDatetime,
     BeforeValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from paceline.core.schemas import MAX_ID, Id, InputFilterSchema, InputSchema
 from paceline.customers.models import (
     ContactLevel,
     ContactRole,
@@ -60,14 +61,14 @@ MoneyOut = Annotated[
 ExternalId = Annotated[str, Field(max_length=100)]
 
 
-class WriteSchema(Schema):
+class WriteSchema(InputSchema):
     # Plain strings for choices, so services and audit entries see the stored values; a field the
     # API does not know is refused by name rather than silently dropped.
     model_config = ConfigDict(use_enum_values=True, extra="forbid")
 
 
 class AccountRef(WriteSchema):
-    account_id: int | None = Field(None, description="The account's id; or give account_external_id.")
+    account_id: Id | None = Field(None, description="The account's id; or give account_external_id.")
     account_external_id: ExternalId | None = None
 
 
@@ -89,8 +90,8 @@ class AccountIn(WriteSchema):
     segment: Segment = Segment.MID_MARKET
     tier: Tier = Tier.TIER_2
     lifecycle_stage: LifecycleStage = LifecycleStage.ONBOARDING
-    owner_id: int | None = Field(None, description="The owning user's id.")
-    parent_id: int | None = Field(None, description="The parent account's id; or give parent_external_id.")
+    owner_id: Id | None = Field(None, description="The owning user's id.")
+    parent_id: Id | None = Field(None, description="The parent account's id; or give parent_external_id.")
     parent_external_id: ExternalId | None = None
     currency: str = Field("USD", description="ISO 4217 code such as USD or EUR.")
     description: str = ""
@@ -139,7 +140,7 @@ class AccountPage(Page):
     items: list[AccountOut]
 
 
-class AccountListParams(Schema):
+class AccountListParams(InputSchema):
     """The book's filters; validated by ``selectors.AccountFilters``."""
 
     q: str | None = Field(None, description="Name or domain contains, or external id equals.")
@@ -150,6 +151,14 @@ class AccountListParams(Schema):
     renewal: str | None = Field(None, description="'overdue', or renewing within 30, 60, 90, 180 or 365 days.")
     parent: str | None = Field(None, description="An account id (its children) or 'none' (top level).")
     sort: str | None = Field(None, description="name, -name, arr, -arr, renewal, -renewal.")
+
+    @field_validator("owner", "parent")
+    @classmethod
+    def _ids_fit_a_key(cls, value: str | None) -> str | None:
+        # The book's own validation checks the form; this keeps a huge number out of the database.
+        if value and value.strip().isdigit() and int(value) > MAX_ID:
+            raise ValueError("No such id.")
+        return value
 
 
 # Contacts ---------------------------------------------------------------------------------------
@@ -163,7 +172,7 @@ class ContactFields(WriteSchema):
     title: str = Field("", max_length=200)
     level: ContactLevel | None = None
     roles: list[ContactRole] = Field(default_factory=list, description="Role names.")
-    reports_to_id: int | None = Field(None, description="The manager's contact id, at the same account.")
+    reports_to_id: Id | None = Field(None, description="The manager's contact id, at the same account.")
     reports_to_external_id: ExternalId | None = None
     is_primary: bool = False
     status: ContactStatus = ContactStatus.ACTIVE
@@ -201,8 +210,8 @@ class ContactPage(Page):
     items: list[ContactOut]
 
 
-class ContactFilters(FilterSchema):
-    account_id: int | None = None
+class ContactFilters(InputFilterSchema):
+    account_id: Id | None = None
     account_external_id: Annotated[str | None, FilterLookup("account__external_id")] = None
     status: ContactStatus | None = None
     q: Annotated[str | None, FilterLookup(["name__icontains", "email__icontains", "title__icontains"])] = Field(
@@ -274,8 +283,8 @@ class SubscriptionPage(Page):
     items: list[SubscriptionOut]
 
 
-class SubscriptionFilters(FilterSchema):
-    account_id: int | None = None
+class SubscriptionFilters(InputFilterSchema):
+    account_id: Id | None = None
     account_external_id: Annotated[str | None, FilterLookup("account__external_id")] = None
     status: SubscriptionStatus | None = None
     product: Annotated[str | None, FilterLookup("product__iexact")] = None
@@ -312,8 +321,8 @@ class InteractionFields(WriteSchema):
     external_id: ExternalId | None = None
     summary: str = ""
     sentiment: Sentiment | None = None
-    contact_ids: list[int] | None = Field(None, description="Contacts of the account who took part.")
-    user_ids: list[int] | None = Field(None, description="Users of the CS team who took part.")
+    contact_ids: list[Id] | None = Field(None, description="Contacts of the account who took part.")
+    user_ids: list[Id] | None = Field(None, description="Users of the CS team who took part.")
 
 
 class InteractionIn(InteractionFields, AccountRef):
@@ -353,8 +362,8 @@ class InteractionPage(Page):
     items: list[InteractionOut]
 
 
-class InteractionFilters(FilterSchema):
-    account_id: int | None = None
+class InteractionFilters(InputFilterSchema):
+    account_id: Id | None = None
     account_external_id: Annotated[str | None, FilterLookup("account__external_id")] = None
     kind: InteractionKind | None = None
     sentiment: Sentiment | None = None
@@ -364,8 +373,8 @@ class InteractionFilters(FilterSchema):
     occurred_before: Annotated[AwareDatetime | None, FilterLookup("occurred_at__lt")] = Field(
         None, description="Before this moment (ISO 8601 with a time zone)."
     )
-    contact_id: Annotated[int | None, FilterLookup("contacts__id")] = None
-    user_id: Annotated[int | None, FilterLookup("users__id")] = None
+    contact_id: Annotated[Id | None, FilterLookup("contacts__id")] = None
+    user_id: Annotated[Id | None, FilterLookup("users__id")] = None
 
 
 # Tasks ------------------------------------------------------------------------------------------
@@ -375,7 +384,7 @@ class TaskFields(WriteSchema):
     title: str = Field(max_length=300)
     external_id: ExternalId | None = None
     description: str = ""
-    owner_id: int | None = Field(None, description="The assigned user's id.")
+    owner_id: Id | None = Field(None, description="The assigned user's id.")
     due_date: dt.date | None = None
     priority: TaskPriority = TaskPriority.NORMAL
     status: TaskStatus = TaskStatus.OPEN
@@ -408,8 +417,8 @@ class TaskPage(Page):
     items: list[TaskOut]
 
 
-class TaskFilters(FilterSchema):
-    account_id: int | None = None
+class TaskFilters(InputFilterSchema):
+    account_id: Id | None = None
     account_external_id: Annotated[str | None, FilterLookup("account__external_id")] = None
     status: TaskStatus | None = None
     priority: TaskPriority | None = None
@@ -421,7 +430,7 @@ class TaskFilters(FilterSchema):
     @field_validator("owner")
     @classmethod
     def _owner_is_an_id_me_or_none(cls, value: str | None) -> str | None:
-        if value is not None and value not in {"me", "none"} and not value.isdigit():
+        if value is not None and value not in {"me", "none"} and not (value.isdigit() and int(value) <= MAX_ID):
             raise ValueError("Use a user id, 'me' or 'none'.")
         return value
 

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
+from paceline.core.schemas import InputSchema
 from paceline.core.services import Actor
 from paceline.users.models import ApiToken
 from paceline.users.services import token_create, token_revoke
@@ -43,7 +44,7 @@ class TokenCreated(TokenOut):
     token: str = Field(description="The raw token. It is shown this once and never stored.")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, description="What the token is for, e.g. 'CRM sync'.")
