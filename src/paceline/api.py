@@ -36,7 +36,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=api_auth(),
     # validatorUrl: Swagger UI would otherwise fetch a badge from an online validator.
-    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 api.add_router("/", customers_router)

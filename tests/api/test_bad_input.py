@@ -89,6 +89,7 @@ def test_a_duplicate_contact_external_id_is_named(csm_api, account):
     ("path", "params", "names"),
     [
         ("/accounts", {"colour": "red"}, {"colour"}),
+        ("/accounts", {"page": "2"}, {"page"}),
         ("/accounts", {"segment": "galactic", "sort": "size"}, {"segment", "sort"}),
         ("/accounts", {"owner": "someone"}, {"owner"}),
         ("/contacts", {"acount_id": "1"}, {"acount_id"}),

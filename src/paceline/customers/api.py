@@ -169,6 +169,7 @@ def _account_detail(account: Account) -> Account:
 
 @accounts.get("", response=AccountPage, summary="List accounts (the book's filters)")
 def account_list(request: HttpRequest, filters: Query[AccountListParams], page: Query[PageParams]):
+    refuse_unknown_params(request, AccountListParams)
     try:
         book = selectors.AccountFilters.from_query(request.GET, viewer_id=request.auth.pk)
     except DjangoValidationError as exc:
