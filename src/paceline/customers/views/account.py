@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from paceline.core.models import AuditEntry
 from paceline.customers import selectors
@@ -58,7 +58,7 @@ def _audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
 
 
 @login_required
-@require_GET
+@require_safe
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_or_404(pk)
     contacts = selectors.account_contacts(account=account)
@@ -80,7 +80,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline alone: a page of entries for HTMX ("Older", kind filter), else a full page."""
     account = account_or_404(pk)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from paceline.customers import selectors
 from paceline.customers.forms import BookFilterForm, BookPageForm
@@ -41,7 +41,7 @@ def _parent_account(params) -> Account | None:
 
 
 @login_required
-@require_GET
+@require_safe
 def book(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     # "all" is the shareable spelling of "no owner filter"; the selector knows it as empty.
