@@ -147,3 +147,15 @@ def test_values_the_database_cannot_hold_are_refused_by_name(csm_api, account, m
     assert response.status_code == 422
     assert error_fields(response) == {field}
     assert _nothing_written()
+
+
+def test_a_patch_refuses_fields_it_cannot_change(csm_api, account):
+    contact = Contact.objects.create(account=account, name="Ann")
+    moved = csm_api.patch(f"/contacts/{contact.pk}", {"account_id": account.pk + 1})
+    assert moved.status_code == 422
+    assert error_fields(moved) == {"account_id"}
+    unknown = csm_api.patch(f"/accounts/{account.pk}", {"arr": "1000000.00"})
+    assert unknown.status_code == 422
+    assert error_fields(unknown) == {"arr"}
+    account.refresh_from_db()
+    assert account.arr == 0
