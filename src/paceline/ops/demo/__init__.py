@@ -19,8 +19,9 @@ The hidden rules (what a health score should find)
        contraction, churn odds double). Each term has a latent engagement in [0, 1] drawn from a
        Beta distribution given its outcome: churned ~ B(2,5) (mean 0.29), contracted ~ B(3,4),
        renewed ~ B(5,3), expanded ~ B(6,2) (mean 0.75). Distributions overlap, as in life.
-    2. Pressure. Over the last 180 days before a churn the pressure rises from 0 to 1 (half that
-       before a contraction); before an expansion a "momentum" ramps up the same way.
+    2. Pressure. Over the 180 days before the customer decides to churn (20 to 80 days before the
+       term ends) the pressure rises from 0 to 1 (half that before a contraction); before an
+       expansion a "momentum" ramps up the same way.
     3. Touches (``activity.py``) per week ~ Poisson(tier cadence x (0.35 + 1.3 e) x (1 - 0.8 p)):
        churners have fewer touches, declining toward the renewal; after notice, a fifth of that.
     4. Executives: joined meetings and QBRs with probability (0.08 + 0.55 e)(1 - 0.85 p), so in the
@@ -30,13 +31,13 @@ The hidden rules (what a health score should find)
     6. Sentiment: negative with 0.04 + 0.28 (1 - e)^1.5 + 0.4 p, positive with
        (0.12 + 0.5 e)(1 - p): negative sentiment rises before a churn, and the issues raised turn
        into "evaluating alternatives".
-    7. Champions: one leaves in the 270 to 45 days before a churn with probability 0.5 (0.2 before
-       a contraction; 0.06 per term otherwise). After a churn-bound departure a successor rarely
-       arrives; otherwise one usually does, weeks later, and becomes primary.
+    7. Champions: one leaves in the 240 to 15 days before a churn decision with probability 0.5
+       (0.2 before a contraction; 0.06 per term otherwise). After a churn-bound departure a
+       successor rarely arrives; otherwise one usually does, weeks later, and becomes primary.
     8. Tasks (``work.py``) are done on time with probability 0.3 + 0.65 e - 0.5 p; the rest late or
        never: overdue work piles up on at-risk accounts.
     9. The term open at the anchor has a destiny too (never stored): accounts heading for churn
-       already show the pattern if their renewal is within 180 days.
+       already show the pattern when their decision is less than 180 days away.
 
 Each account's fate can be recomputed from the seed with ``company.plan(World(config))``.
 

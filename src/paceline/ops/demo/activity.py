@@ -24,13 +24,13 @@ from paceline.customers.models import (
     Tier,
 )
 from paceline.ops.demo import phrases
+from paceline.ops.demo.bulk import db_datetime, insert_rows, reserve_ids, reset_sequence
 from paceline.ops.demo.team import leaders
 from paceline.ops.demo.world import (
     AccountPlan,
     ContactPlan,
     World,
     business_day,
-    historical_timestamps,
     poisson,
 )
 
@@ -46,6 +46,10 @@ DECISIONS = {
     RenewalKind.RENEWED: "{who} signed the renewal on the same terms.",
     RenewalKind.EXPANDED: "{who} signed the renewal and added seats.",
 }
+INTERACTION_COLUMNS = (
+    "id", "account_id", "kind", "occurred_at", "subject", "summary", "sentiment", "created_by_id",
+    "created_at", "updated_at",
+)
 CHUNK = 250  # accounts generated and written at a time, to bound memory on big books
 
 
@@ -236,33 +240,22 @@ def plan_touches(world: World, account: AccountPlan) -> tuple[list[Touch], list[
 
 
 def write(world: World, pairs: list[tuple[AccountPlan, list[Touch]]]) -> int:
-    rows: list[Interaction] = []
+    first = next_id = reserve_ids(Interaction)
+    rows, contact_links, user_links = [], [], []
     for account, touches in pairs:
         for t in touches:
-            at = world.moment(t.day, t.minute)
-            rows.append(
-                Interaction(
-                    account=account.obj, kind=t.kind, occurred_at=at, subject=t.subject[:300],
-                    summary=t.summary, sentiment=t.sentiment, created_by=world.users.get(t.users[0]),
-                    created_at=at, updated_at=at,
-                )
-            )
-    with historical_timestamps(Interaction):
-        Interaction.objects.bulk_create(rows, batch_size=2000)
-    contact_links, user_links = [], []
-    ContactLink, UserLink = Interaction.contacts.through, Interaction.users.through
-    position = 0
-    for account, touches in pairs:
-        for t in touches:
-            interaction_id = rows[position].pk
-            position += 1
-            for key in t.contacts:
-                contact_links.append(ContactLink(interaction_id=interaction_id, contact_id=account.contacts[key].obj.pk))
-            for username in t.users:
-                user_links.append(UserLink(interaction_id=interaction_id, user_id=world.users[username].pk))
-    ContactLink.objects.bulk_create(contact_links, batch_size=5000)
-    UserLink.objects.bulk_create(user_links, batch_size=5000)
-    return len(rows)
+            at = db_datetime(world.moment(t.day, t.minute))
+            author = world.users.get(t.users[0])
+            rows.append((next_id, account.obj.pk, t.kind, at, t.subject[:300], t.summary, t.sentiment,
+                         author.pk if author else None, at, at))
+            contact_links.extend((next_id, account.contacts[key].obj.pk) for key in t.contacts)
+            user_links.extend((next_id, world.users[name].pk) for name in t.users)
+            next_id += 1
+    insert_rows(Interaction, INTERACTION_COLUMNS, rows)
+    insert_rows(Interaction.contacts.through, ("interaction_id", "contact_id"), contact_links)
+    insert_rows(Interaction.users.through, ("interaction_id", "user_id"), user_links)
+    reset_sequence(Interaction)
+    return next_id - first
 
 
 def run(world: World, progress) -> int:

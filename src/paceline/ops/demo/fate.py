@@ -10,13 +10,15 @@ database. The hidden rules (documented in ``paceline.ops.demo``'s docstring):
   distribution (churned ~ Beta(2, 5), contracted ~ Beta(3, 4), renewed ~ Beta(5, 3),
   expanded ~ Beta(6, 2)). The distributions overlap on purpose: a good score separates churners
   from renewers clearly but not perfectly.
-- The **pressure** of a churn-bound term rises linearly from 0 to 1 over its last 180 days
-  (half as fast for a contraction); activity reads it to make touches fade, executives vanish and
-  sentiment sour before a churn.
+- The **pressure** of a churn-bound term rises linearly from 0 to 1 over the 180 days before the
+  customer's decision (half as much before a contraction); activity reads it to make touches
+  fade, executives vanish and sentiment sour before a churn. Churners decide 20 to 80 days before
+  the end of the term (notice), renewals 0 to 40 days before.
 - The term open at the anchor has an outcome too, never written to the database: it is the
   account's destiny, and its first months already show the signal.
-- A champion leaves in the 270 to 45 days before a churn with probability 0.5 (0.2 before a
-  contraction), and at a random time with probability 0.06 per term otherwise; at most once.
+- A champion leaves in the 240 to 15 days before a churn decision with probability 0.5 (0.2
+  before a contraction), and at a random time with probability 0.06 per term otherwise; at most
+  once.
 """
 
 from __future__ import annotations
@@ -53,24 +55,25 @@ class Term:
     outcome: str
     engagement: float
     arr_factor: float
-    decided: int | None  # None while the term is open (or its renewal is overdue)
+    decision: int  # the day the customer decides (before the end: notice periods, negotiations)
+    decided: int | None  # the decision day once it has happened; None while the term is open
+
 
     @property
     def closed(self) -> bool:
         return self.decided is not None
 
+    def _ramp(self, day: int) -> float:
+        return min(1.0, max(0.0, (day - (self.decision - SIGNAL_DAYS)) / SIGNAL_DAYS))
+
     def pressure(self, day: int) -> float:
-        """How far a doomed term has slid toward its end: 0 until 180 days before it, then up to 1."""
+        """How far a doomed term has slid: 0 until 180 days before the decision, then up to 1."""
         weight = {RenewalKind.CHURNED: 1.0, RenewalKind.CONTRACTED: 0.5}.get(self.outcome, 0.0)
-        if not weight:
-            return 0.0
-        return weight * min(1.0, max(0.0, (day - (self.end - SIGNAL_DAYS)) / SIGNAL_DAYS))
+        return weight * self._ramp(day) if weight else 0.0
 
     def momentum(self, day: int) -> float:
         """The same ramp for an expansion: more meetings, more executives, as a deal takes shape."""
-        if self.outcome != RenewalKind.EXPANDED:
-            return 0.0
-        return min(1.0, max(0.0, (day - (self.end - SIGNAL_DAYS)) / SIGNAL_DAYS))
+        return self._ramp(day) if self.outcome == RenewalKind.EXPANDED else 0.0
 
 
 @dataclass(frozen=True)
@@ -134,14 +137,13 @@ def decide_fate(rng: random.Random, *, segment: str, start: int) -> Fate:
         outcome = draw_outcome(rng, segment, previous)
         engagement = rng.betavariate(*ENGAGEMENT[outcome])
         factor = draw_factor(rng, outcome)
+        # Customers who leave usually say so early (their notice period); renewals close late.
+        lead = rng.randint(20, 80) if outcome == RenewalKind.CHURNED else rng.randint(0, 40)
+        decision = min(end - lead, -1) if end <= 0 else end - lead
         decided = None
-        if end <= 0:
-            overdue = end > -PENDING_DAYS and rng.random() < 0.35
-            if not overdue:
-                # Customers who leave usually say so early (their notice period); renewals close late.
-                lead = rng.randint(20, 80) if outcome == RenewalKind.CHURNED else rng.randint(0, 40)
-                decided = min(end - lead, -1)
-        terms.append(Term(len(terms), begin, end, outcome, engagement, factor, decided))
+        if end <= 0 and not (end > -PENDING_DAYS and rng.random() < 0.35):
+            decided = decision
+        terms.append(Term(len(terms), begin, end, outcome, engagement, factor, decision, decided))
         if decided is None or outcome == RenewalKind.CHURNED:
             break
         begin, previous = end, outcome
@@ -151,9 +153,9 @@ def decide_fate(rng: random.Random, *, segment: str, start: int) -> Fate:
 def _champion_departure(rng: random.Random, terms: list[Term]) -> int | None:
     for term in terms:
         if term.outcome == RenewalKind.CHURNED:
-            chance, low, high = 0.5, term.end - 270, term.end - 45
+            chance, low, high = 0.5, term.decision - 240, term.decision - 15
         elif term.outcome == RenewalKind.CONTRACTED:
-            chance, low, high = 0.2, term.end - 270, term.end - 45
+            chance, low, high = 0.2, term.decision - 240, term.decision - 15
         else:
             chance, low, high = 0.06, term.start + 30, term.end - 30
         hit = rng.random() < chance

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from paceline.customers.models import ContactRole, Task, TaskPriority, TaskStatus, Tier
 from paceline.ops.demo import phrases
-from paceline.ops.demo.world import AccountPlan, World, business_day, historical_timestamps, poisson
+from paceline.ops.demo.bulk import db_date, db_datetime, insert_rows
+from paceline.ops.demo.world import AccountPlan, World, business_day, poisson
 
 TASK_RATE = {Tier.TIER_1: 2.5, Tier.TIER_2: 1.2, Tier.TIER_3: 0.4}  # per 30 days
 
@@ -85,24 +86,26 @@ def _status(world: World, account: AccountPlan, chore: Chore) -> tuple[str, int]
     return TaskStatus.OPEN, chore.created
 
 
+COLUMNS = (
+    "account_id", "title", "description", "owner_id", "due_date", "priority", "status", "source",
+    "completed_at", "created_by_id", "created_at", "updated_at",
+)
+
+
 def run(world: World, progress) -> int:
     progress.total(len(world.accounts))
     rows = []
     for account in world.accounts:
         owner = world.user_for(account)
+        owner_id = owner.pk if owner else None
         for chore in plan_chores(world, account):
             status, changed = _status(world, account, chore)
             created = world.moment(chore.created, 9 * 60)
-            rows.append(
-                Task(
-                    account=account.obj, title=chore.title, description=chore.description, owner=owner,
-                    due_date=world.date(chore.due), priority=chore.priority, status=status, source="manual",
-                    completed_at=world.moment(chore.done, 17 * 60) if chore.done is not None else None,
-                    created_by=owner, created_at=created,
-                    updated_at=max(created, world.moment(changed, 17 * 60)),
-                )
-            )
+            done = world.moment(chore.done, 17 * 60) if chore.done is not None else None
+            rows.append((
+                account.obj.pk, chore.title, chore.description, owner_id, db_date(world.date(chore.due)),
+                chore.priority, status, "manual", db_datetime(done), owner_id, db_datetime(created),
+                db_datetime(max(created, world.moment(changed, 17 * 60))),
+            ))
         progress.advance()
-    with historical_timestamps(Task):
-        Task.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return insert_rows(Task, COLUMNS, rows)

@@ -24,7 +24,9 @@ from django.db import models
 from django.utils import timezone
 from faker import Faker
 
-DEFAULT_SEED = 20240601
+# A seed whose book is typical of the generator: churn counts and signal strengths near their
+# averages over many seeds, at 120 accounts (the tests) as at 500 (the demo).
+DEFAULT_SEED = 2
 DEFAULT_ACCOUNTS = 500
 # Bumped whenever the generator's output changes, so a loaded demo can say which version made it.
 GENERATOR_VERSION = 1
@@ -121,9 +123,7 @@ class World:
 
     def moment(self, offset: int, minute_of_day: int = 12 * 60) -> dt.datetime:
         """An aware datetime on the day ``offset``, at a minute of that day (UTC)."""
-        day = self.date(offset)
-        naive = dt.datetime.combine(day, dt.time(minute_of_day // 60, minute_of_day % 60))
-        return timezone.make_aware(naive, dt.UTC)
+        return dt.datetime.combine(self.date(offset), dt.time(minute_of_day // 60, minute_of_day % 60), dt.UTC)
 
     def user_for(self, plan: AccountPlan):
         return self.users.get(plan.owner) if plan.owner else None
