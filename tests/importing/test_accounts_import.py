@@ -1,6 +1,8 @@
 """Importing accounts: the dry run's report, all-or-nothing, partial, upsert, in-file parents."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from paceline.core.models import AuditEntry
 from paceline.customers.importing.report import RowError
@@ -190,3 +192,16 @@ def test_extra_columns_are_ignored_and_named(do_import):
 def test_a_row_with_the_wrong_number_of_fields_is_an_error_of_the_whole_row(do_import):
     report = do_import("accounts", "Account ID,Account Name\nW1,Fine\nW2,Too,many\n", apply=False)
     assert report.errors == [RowError(3, "", "The row has 3 fields but the header has 2.")]
+
+
+def test_re_importing_unchanged_rows_costs_the_same_queries_whatever_their_number(do_import):
+    def file_of(n):
+        return PARENTS + "".join(f"Q{i},Q {i},{'Q0' if i else ''}\n" for i in range(n))
+
+    do_import("accounts", file_of(30))
+    counts = []
+    for n in (5, 30):
+        with CaptureQueriesContext(connection) as queries:
+            assert do_import("accounts", file_of(n)).unchanged == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -44,7 +44,7 @@ def test_errors_print_a_table_and_exit_non_zero_changing_nothing(db, tmp_path):
     with pytest.raises(CommandError) as err:
         call_command("import", "accounts", path, stdout=out)
     assert err.value.returncode == 1
-    assert str(err.value) == "1 rows have errors; nothing was changed."
+    assert str(err.value) == "1 row has errors; nothing was changed."
     table_row = next(line for line in out.getvalue().splitlines() if "Galactic" in line)
     assert [cell.strip() for cell in table_row.strip("│ ").split("│")] == [
         "4", "Segment", "'Galactic' is not one of: Enterprise, Mid-market, SMB."]
@@ -55,7 +55,7 @@ def test_partial_imports_the_good_rows_and_still_exits_non_zero(db, tmp_path):
     path = write(tmp_path, GOOD + "A3,Initech,Prospect,Galactic\n")
     with pytest.raises(CommandError) as err:
         call_command("import", "accounts", path, "--partial", stdout=io.StringIO())
-    assert str(err.value) == "1 rows have errors; the valid rows were imported."
+    assert str(err.value) == "1 row has errors; the valid rows were imported."
     assert sorted(Account.objects.values_list("external_id", flat=True)) == ["A1", "A2"]
 
 
@@ -109,6 +109,6 @@ def test_the_console_script_exits_1_on_errors_and_0_on_success(db, tmp_path, cap
     with pytest.raises(SystemExit) as exit_:
         ManagementUtility(["paceline", "import", "accounts", bad]).execute()
     assert exit_.value.code == 1
-    assert "CommandError: 1 rows have errors; nothing was changed." in capsys.readouterr().err
+    assert "CommandError: 1 row has errors; nothing was changed." in capsys.readouterr().err
     ManagementUtility(["paceline", "import", "accounts", write(tmp_path, GOOD)]).execute()
     assert Account.objects.count() == 2

@@ -150,3 +150,11 @@ def test_missing_columns_are_named_on_the_run_page(csm_client):
     page = csm_client.get(reverse("importing:run", args=[run.pk])).content.decode()
     assert "Missing required column for accounts: external_id" in page
     assert "Missing required column for accounts: name" not in page
+
+
+def test_a_file_with_more_rows_than_the_page_takes_points_to_the_command(csm_client, monkeypatch):
+    monkeypatch.setattr("paceline.customers.importing.forms.PAGE_MAX_ROWS", 1)
+    response = upload(csm_client, GOOD)
+    assert response.status_code == 400
+    assert "The file has 2 rows; this page imports up to 1 at a time." in response.content.decode()
+    assert not ImportRun.objects.exists()

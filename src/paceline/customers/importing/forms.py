@@ -11,6 +11,9 @@ from paceline.customers.importing.parsing import ENCODINGS, FileProblem, decode,
 from paceline.customers.importing.values import DATE_ORDERS
 
 DATE_ORDER_CHOICES = list(DATE_ORDERS.items())
+# A page request must finish within the web server's timeout (60 s); a new row costs a few
+# milliseconds (validation, audit, event), so larger files go through the command instead.
+PAGE_MAX_ROWS = 10_000
 
 
 class UploadForm(forms.Form):
@@ -36,9 +39,13 @@ class UploadForm(forms.Form):
             return cleaned
         try:
             text = decode(upload.read(), cleaned.get("encoding", ""))
-            read_table(text)
+            rows = len(read_table(text).records)
         except FileProblem as exc:
             self.add_error("file", str(exc))
+            return cleaned
+        if rows > PAGE_MAX_ROWS:
+            self.add_error("file", f"The file has {rows:,} rows; this page imports up to {PAGE_MAX_ROWS:,} at a "
+                                   "time. Split it, or use the paceline import command, which has no limit.")
             return cleaned
         cleaned["text"] = text
         return cleaned

@@ -46,7 +46,8 @@ class ImportReport:
         if self.dry_run:
             return f"Dry run of {self.rows} {self.kind} rows: {counts}. Nothing was changed."
         if not self.applied:
-            return (f"{self.failed} of {self.rows} rows have errors, so nothing was changed "
+            have = "has" if self.failed == 1 else "have"
+            return (f"{self.failed} of {self.rows} rows {have} errors, so nothing was changed "
                     f"({counts}). Fix them, or import only the valid rows with the partial option.")
         done = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
         if self.failed:

@@ -1,7 +1,7 @@
 """Running an import: check every row, then write all of it, part of it, or none of it.
 
 The dry run and the real run are the same run. Every row is written through the services inside
-one transaction (each row in its own savepoint), so the dry run catches exactly what the real
+one transaction (each service call in its own savepoint), so the dry run catches exactly what the real
 run would hit: model validation, a loop in a chain of command, a contact filed under another
 account. A dry run then rolls the transaction back. A real run commits only when no row failed,
 or, with ``partial``, commits the rows that worked. Anything unexpected (a service raising
@@ -26,7 +26,7 @@ from paceline.customers.importing.mapping import Mapping, detect, override
 from paceline.customers.importing.parsing import Table, decode, read_table, record_cells
 from paceline.customers.importing.report import ImportReport, RowError
 from paceline.customers.importing.rows import UserDirectory, convert
-from paceline.customers.importing.writers import WRITERS, RowFailure, WriteContext
+from paceline.customers.importing.writers import WRITERS, RowFailure, WriteContext, preload
 
 Progress = Callable[[int, int], None]
 
@@ -153,11 +153,13 @@ def run_import(
     touched: dict[int, None] = {}
     try:
         with transaction.atomic():
+            preload(kind, [r.values for r in rows if not r.problems], ctx)
             for done, row in enumerate(ordered, start=1):
                 if not row.problems:
                     try:
-                        with transaction.atomic():
-                            outcome, account_id = write(dict(row.values), ctx)
+                        # Each service is atomic: nested here, a failing row rolls back to its own
+                        # savepoint and the rows before it stand. Unchanged rows touch nothing.
+                        outcome, account_id = write(dict(row.values), ctx)
                     except RowFailure as exc:
                         row.problems.extend(exc.problems)
                     except ValidationError as exc:

@@ -103,12 +103,10 @@ def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApplyForm(request.POST)
     form.is_valid()  # a single optional checkbox: always valid
     try:
-        report = services.import_run_apply(run=run, partial=form.cleaned_data.get("partial", False))
+        # The run page shows the new report, so success needs no message of its own.
+        services.import_run_apply(run=run, partial=form.cleaned_data.get("partial", False))
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     except ImportAborted as exc:
         messages.error(request, str(exc))
-    else:
-        level = messages.success if report.applied and report.ok else messages.warning if report.applied else messages.error
-        level(request, report.summary())
     return redirect("importing:run", pk=run.pk)

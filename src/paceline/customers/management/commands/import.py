@@ -81,7 +81,8 @@ class Command(BaseCommand):
             raise CommandError("The file was not imported.", returncode=1)
         if report.errors:
             changed = "the valid rows were imported" if report.applied else "nothing was changed"
-            raise CommandError(f"{report.failed} rows have errors; {changed}.", returncode=1)
+            rows = "1 row has" if report.failed == 1 else f"{report.failed} rows have"
+            raise CommandError(f"{rows} errors; {changed}.", returncode=1)
 
     def _user(self, username: str):
         if not username:
