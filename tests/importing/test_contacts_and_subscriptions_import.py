@@ -126,3 +126,11 @@ def test_the_date_order_resolves_ambiguous_dates(do_import, account):
     text = SUBS + "S1,acme,Platform,50,1000,USD,03/01/2026,03/01/2027,yes,Active\n"
     assert do_import("subscriptions", text, date_order="dmy").ok
     assert Subscription.objects.get(external_id="S1").start_date == dt.date(2026, 1, 3)
+
+
+def test_a_contact_associated_with_several_companies_is_refused(do_import):
+    AccountFactory(external_id="9001")
+    text = "Record ID,First Name,Associated Company IDs\n51,Hana,9001;9002\n"
+    report = do_import("contacts", text, apply=False)
+    assert report.errors == [RowError(2, "Associated Company IDs",
+                                      "'9001;9002' names 2 accounts; a record belongs to one: keep one id.")]

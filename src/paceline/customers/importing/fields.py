@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from paceline.customers.importing import values as v
@@ -51,6 +52,14 @@ def read_date(text: str, ctx: ReadContext) -> Any:
     return v.read_date(text, ctx.date_order)
 
 
+def read_one_id(text: str, ctx: ReadContext) -> str:
+    """HubSpot's "Associated Company IDs" may list several; a record belongs to exactly one account."""
+    ids = [part.strip() for part in text.replace(",", ";").split(";") if part.strip()]
+    if len(ids) > 1:
+        raise v.CellError(f"'{text}' names {len(ids)} accounts; a record belongs to one: keep one id.")
+    return ids[0] if ids else text.strip()
+
+
 def read_owner(text: str, ctx: ReadContext) -> Any:
     assert ctx.find_user is not None, "owner lookups need a user directory"
     return ctx.find_user(text)
@@ -81,7 +90,7 @@ class Kind:
     def field(self, name: str) -> Field:
         return self.field_map[name]
 
-    @property
+    @cached_property
     def field_map(self) -> dict[str, Field]:
         return {f.name: f for f in self.fields}
 
@@ -185,7 +194,7 @@ CONTACTS = Kind(
     fields=(
         Field("external_id", "the contact's id in your CRM: rows are matched on it", text,
               ("contact id", "id", "record id", "contact external id")),
-        Field("account_external_id", "the external id of the contact's account (already in Paceline)", text,
+        Field("account_external_id", "the external id of the contact's account (already in Paceline)", read_one_id,
               ("account id", "associated company id", "associated company ids", "associated company id primary",
                "primary associated company id", "company id", "company record id", "customer id")),
         Field("name", "full name (or give first and last name)", text, ("full name", "contact name")),
@@ -228,7 +237,7 @@ SUBSCRIPTIONS = Kind(
     fields=(
         Field("external_id", "the subscription's id in your billing system or CRM: rows are matched on it", text,
               ("subscription id", "contract id", "id", "record id", "subscription number", "contract number")),
-        Field("account_external_id", "the external id of the subscription's account (already in Paceline)", text,
+        Field("account_external_id", "the external id of the subscription's account (already in Paceline)", read_one_id,
               ("account id", "company id", "associated company id", "customer id")),
         Field("product", "product or plan name", text, ("product name", "plan", "plan name")),
         Field("seats", "number of seats", count, ("quantity", "licenses", "licences", "seat count", "users")),

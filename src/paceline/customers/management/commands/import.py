@@ -29,8 +29,9 @@ from paceline.customers.importing.runner import ImportAborted, prepare, run_impo
 class Command(BaseCommand):
     help = (
         "Import accounts, contacts or subscriptions from a CSV file. Salesforce and HubSpot export "
-        "headers are recognised; rows are matched on their external id (created or updated). "
-        "A file with any error changes nothing unless --partial is given."
+        "headers are recognised; rows are matched on their external id (created or updated), and a "
+        "blank cell keeps the current value. A file with any error changes nothing unless --partial "
+        "is given. Fields: " + "; ".join(f"{k.name}: {', '.join(k.field_names)}" for k in KINDS.values()) + "."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
