@@ -15,6 +15,7 @@ from paceline.customers import services
 from paceline.customers.models import (
     Account,
     Contact,
+    ImportRun,
     Interaction,
     RenewalOutcome,
     Subscription,
@@ -206,3 +207,19 @@ class TaskAdmin(ServiceAdmin):
 
     def remove(self, actor, obj):
         services.task_delete(actor=actor, task=obj)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Import runs are made by the import page and command; the admin only looks."""
+
+    list_display = ("created_at", "user", "kind", "filename", "status", "applied_at")
+    list_filter = ("kind", "status")
+    search_fields = ("filename", "user__username")
+    exclude = ("content",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
