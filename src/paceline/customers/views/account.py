@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from paceline.core.models import AuditEntry
-from paceline.customers import selectors
+from paceline.customers import extensions, selectors
 from paceline.customers.forms import TimelineForm
 from paceline.customers.models import Account
 from paceline.customers.views.common import account_or_404, render_two_shapes
@@ -75,6 +75,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_tasks": selectors.account_open_tasks(account=account),
         "audit": _audit_rows(selectors.account_audit(account=account)),
         **timeline_context(account),
+        "panels": extensions.render_panels(request, account),
     }
     return render(request, "customers/account.html", context)
 

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from paceline.customers import selectors
+from paceline.customers import extensions, selectors
 from paceline.customers.forms import BookFilterForm, BookPageForm
 from paceline.customers.models import Account
 from paceline.customers.views.common import render_two_shapes
@@ -81,11 +81,12 @@ def book(request: HttpRequest) -> HttpResponse:
 
     accounts = selectors.account_list(filters=filters)
     page_size = paging.cleaned_data["page_size"] or settings.PACELINE_PAGE_SIZE
-    paginator = Paginator(selectors.with_open_task_counts(accounts), page_size)
+    paginator = Paginator(extensions.annotate_book(selectors.with_open_task_counts(accounts)), page_size)
     page = paginator.get_page(paging.cleaned_data["page"] or 1)
     context.update(
         page=page,
         totals=selectors.book_totals(accounts),
         showing_own_book=filters.owner == "me",
+        extra_columns=extensions.book_columns(),
     )
     return render_two_shapes(request, "customers/book.html", "customers/book.html#results", context)
