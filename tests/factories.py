@@ -93,3 +93,38 @@ class TaskFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     title = factory.Sequence(lambda n: f"Follow up {n}")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
+
+
+# Success plans ----------------------------------------------------------------------------------
+
+from paceline.success.models import Goal, SuccessMetric, SuccessPlan  # noqa: E402
+
+
+class SuccessPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuccessPlan
+
+    account = factory.SubFactory(AccountFactory)
+    title = factory.Sequence(lambda n: f"Success plan {n}")
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    plan = factory.SubFactory(SuccessPlanFactory)
+    title = factory.Sequence(lambda n: f"Goal {n}")
+
+
+class SuccessMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuccessMetric
+
+    goal = factory.SubFactory(GoalFactory)
+    name = "Users trained"
+    unit = "count"
+    direction = "higher"
+    baseline = Decimal("0")
+    baseline_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    target = Decimal("100")
+    target_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60))

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "paceline.core",
     "paceline.users",
     "paceline.customers",
+    "paceline.success",
     "paceline.ops",
 ]
 
