@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.contrib.staticfiles import finders
 from django.template import Context, Template
 
@@ -10,7 +12,7 @@ SPEC = {"data": {"values": [{"x": 1, "y": 2}, {"x": 2, "y": "</script><b>"}]}, "
 def test_the_chart_bundle_is_a_static_file_from_the_installed_package():
     path = finders.find(charts.BUNDLE_PATH)
     assert path is not None
-    code = open(path, encoding="utf-8").read()
+    code = Path(path).read_text(encoding="utf-8")
     assert "pacelineRenderCharts" in code
     assert len(code) > 300_000  # Vega, Vega-Lite and Vega-Embed are inside
     assert "cdn.jsdelivr" not in code

@@ -26,7 +26,7 @@ SPEC_TYPE = "application/vnd.vegalite+json"
 # Draws every spec on the page, and those HTMX swaps in later.
 _SNIPPET = """
 function pacelineRenderCharts(root) {
-  root.querySelectorAll('script[type="%(type)s"]').forEach(function (node) {
+  root.querySelectorAll('script[type="SPEC_TYPE"]').forEach(function (node) {
     if (node.dataset.rendered) { return; }
     node.dataset.rendered = "1";
     var target = document.createElement("div");
@@ -45,7 +45,7 @@ if (document.readyState === "loading") {
   pacelineRenderCharts(document);
 }
 document.addEventListener("htmx:afterSettle", function (event) { pacelineRenderCharts(event.target || document); });
-""" % {"type": SPEC_TYPE}
+""".replace("SPEC_TYPE", SPEC_TYPE)
 
 
 def _generated_root() -> Path:
