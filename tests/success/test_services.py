@@ -226,3 +226,42 @@ def test_every_write_is_audited_against_the_account(actor, plan):
     services.measurement_record(actor=actor, metric=metric, measured_on=TODAY, value=Decimal(3))
     entry = AuditEntry.objects.get(target_type="success.measurement")
     assert entry.account_id == plan.account_id and entry.after["value"] == "3"
+
+
+def test_a_metric_bound_to_a_source_gets_its_values_on_its_own(actor, plan, sponsor):
+    from paceline.success import sources
+
+    metric = SuccessMetricFactory(goal__plan=plan, source="customers.active_contacts", name="Contacts engaged",
+                                  target=Decimal(5))
+    ContactFactory(account=plan.account)
+    assert sources.refresh_computed() == {"recorded": 1, "unknown": 0, "unregistered": 0}
+    measurement = Measurement.objects.get(metric=metric)
+    assert (measurement.value, measurement.source, measurement.measured_on) == (Decimal(2), "computed", TODAY)
+
+
+def test_a_registered_source_is_used_and_an_unknown_value_is_skipped(actor, plan):
+    from paceline.success import sources
+
+    sources.register_source(sources.MetricSource("test.nothing", "Nothing", "count", lambda a, d, p: None))
+    try:
+        SuccessMetricFactory(goal__plan=plan, source="test.nothing")
+        SuccessMetricFactory(goal__plan=plan, source="not.registered")
+        assert sources.refresh_computed() == {"recorded": 0, "unknown": 1, "unregistered": 1}
+        assert not Measurement.objects.exists()
+    finally:
+        sources._registry.pop("test.nothing")
+
+
+def test_the_burnup_spec_carries_baseline_measurements_target_and_projection(actor, plan):
+    from paceline.core.charts import render_svg
+    from paceline.success.charts import burnup_spec
+
+    metric = SuccessMetricFactory(goal__plan=plan)
+    services.measurement_record(actor=actor, metric=metric, measured_on=TODAY - dt.timedelta(days=10), value=Decimal(20))
+    pace = services.metric_pace(metric)
+    spec = burnup_spec(metric, pace)
+    rows = spec["layer"][0]["data"]["values"]
+    assert {r["series"] for r in rows} == {"measured", "pace line", "target", "projection"}
+    assert [r["value"] for r in rows if r["series"] == "measured"] == [0, 20]
+    assert [r["value"] for r in rows if r["series"] == "target"] == [100, 100]
+    assert render_svg(burnup_spec(metric, pace, width=500)).startswith("<svg")

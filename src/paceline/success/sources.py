@@ -1,0 +1,96 @@
+"""Computed metric sources: a metric bound to one gets its values on its own, every day.
+
+A source is a small declared object in a registry. Paceline's own record provides a few; the
+usage-analytics capability registers the product-usage ones (active users, feature adoption...)
+from its ``AppConfig.ready()`` with ``register_source``. The daily job asks each bound metric's
+source for today's value and records it as a computed measurement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from paceline.core.services import SYSTEM
+from paceline.customers.models import Account, ContactStatus, Interaction, Task, TaskStatus
+
+
+@dataclass(frozen=True)
+class MetricSource:
+    """``compute(account, day, params)`` returns the value on that day, or None when unknown."""
+
+    key: str
+    label: str
+    unit: str
+    compute: Callable[[Account, dt.date, dict], Decimal | None]
+    description: str = ""
+
+
+_registry: dict[str, MetricSource] = {}
+
+
+def register_source(source: MetricSource) -> None:
+    _registry[source.key] = source
+
+
+def get_source(key: str) -> MetricSource | None:
+    return _registry.get(key)
+
+
+def all_sources() -> list[MetricSource]:
+    return sorted(_registry.values(), key=lambda s: s.label)
+
+
+def _active_contacts(account: Account, day: dt.date, params: dict) -> Decimal:
+    return Decimal(account.contacts.filter(status=ContactStatus.ACTIVE).count())
+
+
+def _interactions(account: Account, day: dt.date, params: dict) -> Decimal:
+    days = int(params.get("days", 90))
+    since = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=days), dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    qs = Interaction.objects.filter(account=account, occurred_at__gte=since, occurred_at__lt=until)
+    if params.get("kind"):
+        qs = qs.filter(kind=params["kind"])
+    return Decimal(qs.count())
+
+
+def _open_tasks(account: Account, day: dt.date, params: dict) -> Decimal:
+    return Decimal(Task.objects.filter(account=account, status=TaskStatus.OPEN, due_date__lt=day).count())
+
+
+register_source(MetricSource("customers.active_contacts", "Active contacts", "count", _active_contacts,
+                             "People at the customer we are in touch with."))
+register_source(MetricSource("customers.interactions", "Interactions in the last N days", "count", _interactions,
+                             'Params: {"days": 90, "kind": "meeting"} (kind optional).'))
+register_source(MetricSource("customers.overdue_tasks", "Overdue tasks", "count", _open_tasks,
+                             "Open tasks past their due date."))
+
+
+def refresh_computed(*, today: dt.date | None = None) -> dict[str, int]:
+    """Record today's value of every open metric bound to a source. Returns counts by outcome."""
+    from paceline.success.models import OPEN_GOAL_STATUSES, MeasurementSource, SuccessMetric
+    from paceline.success.services import measurement_record
+
+    today = today or timezone.localdate()
+    counts = {"recorded": 0, "unknown": 0, "unregistered": 0}
+    metrics = SuccessMetric.objects.exclude(source="").filter(goal__status__in=OPEN_GOAL_STATUSES)
+    for metric in metrics.select_related("goal__plan__account"):
+        source = get_source(metric.source)
+        if source is None:
+            counts["unregistered"] += 1
+            continue
+        value = source.compute(metric.goal.plan.account, today, metric.source_params or {})
+        if value is None:
+            counts["unknown"] += 1
+            continue
+        with transaction.atomic():
+            measurement_record(actor=SYSTEM, metric=metric, measured_on=today, value=value,
+                               source=MeasurementSource.COMPUTED, note=f"computed by {source.key}")
+        counts["recorded"] += 1
+    return counts
