@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from paceline.customers.models import Account
 from paceline.ops.demo import DEFAULT_ACCOUNTS, DEFAULT_SEED, DemoConfig, load_demo, loaded_demo
+from paceline.ops.demo.world import GENERATOR_VERSION
 from paceline.ops.logins import demo_password, login_path, printed_logins, set_demo_password
 from paceline.ops.runtime import (
     Supervisor,
@@ -95,6 +96,8 @@ class Command(BaseCommand):
                 f"The demo company is already loaded ({marker['accounts']} accounts as of {marker['anchor']}, "
                 f"seed {marker['seed']}). Use --reset to load it again."
             )
+            if marker.get("generator_version") != GENERATOR_VERSION:
+                self.console.print("It was made by another version of the generator; --reset makes it anew.")
             return False
         existing = Account.objects.count()
         if existing:
@@ -107,7 +110,7 @@ class Command(BaseCommand):
         columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=self.console) as progress:
             report = load_demo(config, progress_for=lambda step: StepBar(progress, step.label))
-        rows = ", ".join(f"{n:,} {name}" for name, n in report.counts.items())
+        rows = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in report.counts.items())
         self.console.print(f"Loaded in {report.total_seconds:.1f} s as of {report.anchor}: {rows}.")
         return True
 
