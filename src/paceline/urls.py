@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("paceline.users.urls")),
     path("import/", include("paceline.customers.importing.urls")),
     path("", include("paceline.customers.urls")),
+    path("", include("paceline.success.urls")),
+    path("", include("paceline.success.share_urls")),
 ]
