@@ -622,3 +622,48 @@ def commitments_check(*, today: dt.date | None = None) -> int:
             )
             count += 1
     return count
+
+
+# Plan templates ---------------------------------------------------------------------------------
+
+TEMPLATE_FIELDS = frozenset({"name", "use_case", "description", "structure"})
+
+
+def _save_template(template: PlanTemplate, *, actor: Actor, before: dict | None) -> PlanTemplate:
+    from paceline.success.plan_templates import validate_structure
+
+    validate_structure(template.structure)
+    template.full_clean()
+    template.save()
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+                 instance=template, before=before, after=snapshot(template))
+    return template
+
+
+@transaction.atomic
+def template_create(*, actor: Actor, name: str, structure: list, **fields: Any) -> PlanTemplate:
+    """A new template for the library; its structure is checked so a plan can be laid out from it."""
+    _check(fields, TEMPLATE_FIELDS)
+    return _save_template(PlanTemplate(name=name, structure=structure, created_by=actor.user, **fields),
+                          actor=actor, before=None)
+
+
+@transaction.atomic
+def template_update(*, actor: Actor, template: PlanTemplate, **fields: Any) -> PlanTemplate:
+    """Change a template. Plans already laid out from it keep their own goals."""
+    _check(fields, TEMPLATE_FIELDS)
+    before = snapshot(template)
+    for name, value in fields.items():
+        setattr(template, name, value)
+    return _save_template(template, actor=actor, before=before)
+
+
+@transaction.atomic
+def template_deactivate(*, actor: Actor, template: PlanTemplate) -> PlanTemplate:
+    """Take a template out of the library; the plans made from it are untouched."""
+    before = snapshot(template)
+    template.is_active = False
+    template.save(update_fields=["is_active", "updated_at"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=template, before=before,
+                 after=snapshot(template))
+    return template
