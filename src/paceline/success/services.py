@@ -306,18 +306,27 @@ def metric_create(
 
 
 @transaction.atomic
-def metric_update(*, actor: Actor, metric: SuccessMetric, **fields: Any) -> SuccessMetric:
+def metric_update(
+    *, actor: Actor, metric: SuccessMetric, checkpoints: Sequence[tuple[dt.date, Decimal, str]] | None = None,
+    **fields: Any,
+) -> SuccessMetric:
+    """Change a metric. With ``checkpoints``, its laps are replaced too, each checked against the
+    other (a new target and the laps that lead to it are saved together or not at all)."""
     _check(fields, METRIC_FIELDS)
     locked = RENEGOTIATED_FIELDS & {k for k, v in fields.items() if getattr(metric, k) != v}
     if locked and metric.goal.status != GoalStatus.PROPOSED:
         raise ValidationError({name: "The goal is agreed: change its target by renegotiating, so the history is kept."
                                for name in sorted(locked)})
+    current = [(c.due_on, c.target, c.label) for c in metric.checkpoints.all()]
+    laps = current if checkpoints is None else list(checkpoints)
     before = snapshot(metric)
     for name, value in fields.items():
         setattr(metric, name, value)
     metric.full_clean()
-    _validate_laps(metric, [(c.due_on, c.target, c.label) for c in metric.checkpoints.all()])
+    _validate_laps(metric, laps)
     _save(metric, actor=actor, before=before)
+    if checkpoints is not None and laps != current:
+        return checkpoints_set(actor=actor, metric=metric, checkpoints=laps)
     metric_evaluate(metric=metric)
     return metric
 
@@ -667,3 +676,27 @@ def template_deactivate(*, actor: Actor, template: PlanTemplate) -> PlanTemplate
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=template, before=before,
                  after=snapshot(template))
     return template
+
+
+# Starting a plan from the page ------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_start(
+    *, actor: Actor, account: Account, title: str = "", template: PlanTemplate | None = None,
+    start: dt.date | None = None, **fields: Any,
+) -> SuccessPlan:
+    """A new plan from scratch, or laid out from a template, with the plan's own fields set at once."""
+    _check(fields, PLAN_FIELDS)
+    if template is None:
+        if not (title or "").strip():
+            raise ValidationError({"title": "Give the plan a title, or start from a template."})
+        return plan_create(actor=actor, account=account, title=title.strip(), **fields)
+    if not template.is_active:
+        raise ValidationError({"template": "This template is retired; choose an active one."})
+    owner = fields.pop("owner", None)
+    plan = plan_create_from_template(actor=actor, account=account, template=template, start=start,
+                                     title=(title or "").strip(), owner=owner)
+    fields = {name: value for name, value in fields.items() if value not in (None, "")}
+    return plan_update(actor=actor, plan=plan, **fields) if fields else plan
+
