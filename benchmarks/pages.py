@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -80,6 +81,11 @@ def _ratios(small: dict, big: dict) -> str:
     return "\n".join(lines)
 
 
+def _short_sql(sql: str) -> str:
+    """The query without its lists of plain columns, which say little about its cost."""
+    return re.sub(r'(?:"?\w+"?\."\w+"(?: AS "\w+")?, ){2,}', "..., ", sql)[:700]
+
+
 def parent(args) -> int:
     results: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="paceline-bench-") as tmp:
@@ -100,7 +106,7 @@ def parent(args) -> int:
     for r in results:
         for name, page in r["pages"].items():
             print(f"{r['database']} {r['accounts']:,} {name}: slowest query {page['slowest']['ms']:.1f} ms: "
-                  f"{page['slowest']['sql'][:300]}")
+                  f"{_short_sql(page['slowest']['sql'])}")
     return 0
 
 
