@@ -64,7 +64,9 @@ def burnup_spec(metric: SuccessMetric, pace: pacing.Pace, *, width: int | str = 
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "width": width,
         "height": height,
-        "title": {"text": metric.name, "subtitle": pace.rule[:120], "anchor": "start", "fontSize": 13},
+        # The long subtitle is cut to the plot's width; otherwise a phone's narrow screen shrinks the plot to fit it.
+        "title": {"text": metric.name, "subtitle": pace.rule[:120], "anchor": "start", "fontSize": 13,
+                  "limit": {"expr": "width"}},
         "layer": layers,
         "config": {"view": {"stroke": None}, "axis": {"grid": True, "gridColor": "#eef1f5"}},
     }
