@@ -4,10 +4,17 @@ has never signed in (on a phone-sized screen), the CSM revokes it and the link i
 from __future__ import annotations
 
 import pytest
+from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from paceline.success.models import ShareLink
-from tests.success.test_share_page import AUDIT_ONLY, GOAL_SECRET, OTHER_ACCOUNT, PLAN_SECRET, build_plan
+from tests.success.test_share_page import (
+    AUDIT_ONLY,
+    GOAL_SECRET,
+    OTHER_ACCOUNT,
+    PLAN_SECRET,
+    build_plan,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,8 +22,11 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _share_page_url(live_server, plan) -> str:
-    """The plan's page when it offers sharing, else the share-links page."""
-    return f"{live_server.url}/plans/{plan.pk}/share-links/"
+    """The plan's page, which offers sharing; the share-links page where there is no plan page."""
+    try:
+        return live_server.url + reverse("success:plan", args=[plan.pk])
+    except NoReverseMatch:
+        return live_server.url + reverse("sharing:links", args=[plan.pk])
 
 
 def test_a_csm_shares_a_plan_the_customer_opens_it_and_the_csm_revokes_it(browser, page, live_server, login, csm,
@@ -24,6 +34,7 @@ def test_a_csm_shares_a_plan_the_customer_opens_it_and_the_csm_revokes_it(browse
     built = build_plan(account, csm)
     login(page, "carl")
     page.goto(_share_page_url(live_server, built.plan))
+    expect(page.get_by_role("heading", name="Shared with the customer")).to_be_visible()
     panel = page.locator("#share-links")
     panel.get_by_label("Who it is for").fill("Jane Roe, VP Operations")
     panel.get_by_label("Valid for (days)").fill("14")
