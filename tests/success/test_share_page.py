@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from paceline.core.models import AuditEntry
@@ -239,3 +241,23 @@ def test_a_signed_in_user_sees_the_same_page_as_the_customer(viewer_client, anon
 def test_the_page_refuses_writes(anon_client, shared):
     _, raw = shared
     assert anon_client.post(f"/shared/{raw}/").status_code == 405
+
+
+def test_the_page_costs_the_same_queries_whatever_the_size_of_the_plan(anon_client, built, shared, actor,
+                                                                       django_assert_num_queries):
+    _, raw = shared
+    with CaptureQueriesContext(connection) as small:
+        anon_client.get(f"/shared/{raw}/")
+    today = timezone.localdate()
+    for n in range(3):
+        goal = services.goal_create(actor=actor, plan=built.plan, title=f"More {n}")
+        metric = services.metric_create(
+            actor=actor, goal=goal, name=f"Metric {n}", unit="count", direction="higher", baseline=Decimal("0"),
+            baseline_date=today - dt.timedelta(days=10), target=Decimal("10"), target_date=today + dt.timedelta(days=10),
+        )
+        services.measurement_record(actor=actor, metric=metric, measured_on=today - dt.timedelta(days=1), value=3)
+        services.action_create(actor=actor, goal=goal, title=f"Do {n}", side="customer", owner_contact=built.jane,
+                               due_on=today)
+    with django_assert_num_queries(len(small)):
+        response = anon_client.get(f"/shared/{raw}/")
+    assert "Metric 2" in response.content.decode()
