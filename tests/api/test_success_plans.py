@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from paceline.core.models import AuditEntry
 from paceline.success import services
-from paceline.success.models import ActionItem, Goal, GoalStatus, PlanTemplate, SuccessMetric, SuccessPlan
+from paceline.success.models import (
+    ActionItem,
+    Goal,
+    GoalStatus,
+    PlanTemplate,
+    SuccessPlan,
+)
 from tests.api.conftest import error_fields
 from tests.factories import (
     AccountFactory,

@@ -245,6 +245,10 @@ def _plan_detail(plan_id: int) -> SuccessPlan:
     for metric in tree.metrics:
         metric.pace = _pace(metric, today)
     plan = tree.plan
+    # Each commitment names its plan and account: give it the goal already loaded, not a query.
+    goals_by_id = {goal.pk: goal for goal in tree.all_goals}
+    for action in tree.actions:
+        action.goal = goals_by_id[action.goal_id]
     plan.goal_tree = tree.goals
     plan.goals_on_pace, plan.goals_measured = tree.goals_on_pace
     plan.pace_counts = dict(tree.pace_counts)
