@@ -321,3 +321,15 @@ def test_a_renegotiation_refuses_by_the_apis_field_names(csm_api, plan, sponsor)
     assert not MetricChange.objects.exists()
     metric.refresh_from_db()
     assert metric.target == Decimal(100)
+
+
+def test_a_metric_bound_to_a_computed_source(csm_api, plan):
+    sources = csm_api.get("/metric-sources").json()
+    assert {"key": "customers.active_contacts", "label": "Active contacts", "unit": "count"}.items() <= next(
+        s for s in sources if s["key"] == "customers.active_contacts").items()
+    response = csm_api.post(
+        "/metrics",
+        _metric(GoalFactory(plan=plan), name="Champions", source="customers.interactions", source_params={"days": 30}),
+    )
+    assert response.status_code == 201
+    assert (response.json()["source"], response.json()["source_params"]) == ("customers.interactions", {"days": 30})
