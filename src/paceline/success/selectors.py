@@ -36,13 +36,23 @@ def annotate_goal_pace(qs: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
+def goals_on_pace(goals) -> tuple[int, int]:
+    """Of the open goals that are measured, how many are on pace (ahead, on pace or hit)."""
+    measured = [g for g in goals if g.is_open and g.pace_status]
+    return sum(1 for g in measured if g.pace_status in GOOD_PACE), len(measured)
+
+
 def account_plans(*, account: Account) -> list[SuccessPlan]:
-    """The account's plans with their goals (two queries), newest first."""
-    return list(
+    """The account's plans with their goals (two queries), newest first; each plan carries
+    ``goals_on_pace`` and ``goals_measured``."""
+    plans = list(
         account.success_plans.select_related("owner", "customer_owner")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "id")))
         .order_by("-status", "-created_at")
     )
+    for plan in plans:
+        plan.goals_on_pace, plan.goals_measured = goals_on_pace(plan.goals.all())
+    return plans
 
 
 @dataclass
@@ -64,8 +74,7 @@ class PlanTree:
 
     @property
     def goals_on_pace(self) -> tuple[int, int]:
-        measured = [g for g in self.all_goals if g.is_open and g.pace_status]
-        return sum(1 for g in measured if g.pace_status in GOOD_PACE), len(measured)
+        return goals_on_pace(self.all_goals)
 
 
 def plan_tree(*, plan_id: int) -> PlanTree:
