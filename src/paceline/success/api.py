@@ -9,24 +9,32 @@ back as a 422 naming the API's own field (``contact_id``, not ``agreed_by_contac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import PatchDict, Query, Router, Status
 from ninja.errors import AuthorizationError, HttpError, ValidationError
 
 from paceline.core.schemas import PageParams, page_of, refuse_unknown_params
-from paceline.core.services import Actor
-from paceline.customers.models import Account, Contact
+from paceline.customers.models import Contact
 from paceline.success import selectors, services, sharing
+from paceline.success.api_input import (
+    API_FIELD_NAMES,
+    account_of,
+    actor,
+    error,
+    get_or_404,
+    invalid,
+    laps,
+    ref,
+    refused,
+    resolve,
+    values,
+)
 from paceline.success.models import (
     GOOD_PACE,
     OPEN_GOAL_STATUSES,
@@ -91,21 +99,6 @@ from paceline.users.permissions import is_leader
 # The customer's read-only page; the raw token is its only key.
 SHARE_PATH = "/shared/{token}/"
 
-# Services name model fields; clients know the API's names for them.
-API_FIELD_NAMES = {
-    "account": "account_id",
-    "owner": "owner_id",
-    "customer_owner": "customer_owner_id",
-    "parent": "parent_id",
-    "plan": "plan_id",
-    "goal": "goal_id",
-    "metric": "metric_id",
-    "template": "template_id",
-    "agreed_by_contact": "contact_id",
-    "owner_user": "owner_user_id",
-    "owner_contact": "owner_contact_id",
-}
-
 router = Router()
 plans = Router(tags=["success plans"])
 goals = Router(tags=["goals"])
@@ -115,98 +108,6 @@ actions = Router(tags=["action items"])
 templates = Router(tags=["plan templates"])
 share_links = Router(tags=["share links"])
 metric_sources = Router(tags=["success metrics"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, via="api")
-
-
-def _error(loc: list, msg: str) -> dict[str, Any]:
-    return {"type": "validation_error", "loc": loc, "msg": msg}
-
-
-def _invalid(field: str, msg: str) -> ValidationError:
-    return ValidationError([_error(["body", field], msg)])
-
-
-@contextmanager
-def _refused(**names: str) -> Iterator[None]:
-    """Turn a service's ValidationError into ninja's 422, each entry under the API's field name."""
-    try:
-        yield
-    except services.BulkError:
-        raise
-    except DjangoValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-        raise ValidationError(
-            [
-                _error(["body"] if field == NON_FIELD_ERRORS else ["body", names.get(field, API_FIELD_NAMES.get(field, field))], msg)
-                for field, messages in errors.items()
-                for msg in messages
-            ]
-        ) from None
-
-
-def _get(qs: QuerySet, pk: int, label: str) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise HttpError(404, f"No {label} with id {pk}.")
-    return obj
-
-
-def _ref(qs: QuerySet | type[Model], field: str, pk: int | None) -> Any:
-    """The record a body reference names (None for null), or a 422 naming the reference."""
-    if pk is None:
-        return None
-    manager = qs._default_manager if isinstance(qs, type) else qs
-    obj = manager.filter(pk=pk).first()
-    if obj is None:
-        raise _invalid(field, f"No {manager.model._meta.verbose_name} with id {pk}.")
-    return obj
-
-
-def _resolve(data: dict[str, Any], key: str, name: str, qs: QuerySet | type[Model]) -> None:
-    """Replace ``data[key]`` (an id) by ``data[name]`` (the record), when the key was sent."""
-    if key in data:
-        data[name] = _ref(qs, key, data.pop(key))
-
-
-def _account_of(data: dict[str, Any]) -> Account | None:
-    pk, external_id = data.pop("account_id", None), data.pop("account_external_id", None)
-    if pk is not None and external_id:
-        raise _invalid("account_id", "Give account_id or account_external_id, not both.")
-    if external_id:
-        account = Account.objects.filter(external_id=external_id).first()
-        if account is None:
-            raise _invalid("account_external_id", f"No account with external id '{external_id}'.")
-        return account
-    return _ref(Account, "account_id", pk)
-
-
-def _values(data: dict[str, Any], unit: str, *names: str, loc: tuple = ("body",)) -> None:
-    """Read the named values in the metric's unit (decimal strings, or "m:ss" for durations)."""
-    errors = []
-    for name in names:
-        if data.get(name) is not None:
-            try:
-                data[name] = metric_value(unit, data[name])
-            except ValueError as exc:
-                errors.append(_error([*loc, name], str(exc)))
-    if errors:
-        raise ValidationError(errors)
-
-
-def _laps(checkpoints: list[dict[str, Any]], unit: str) -> list[tuple]:
-    errors = []
-    laps = []
-    for index, lap in enumerate(checkpoints):
-        try:
-            laps.append((lap["due_on"], metric_value(unit, lap["target"]), lap.get("label", "")))
-        except ValueError as exc:
-            errors.append(_error(["body", "checkpoints", index, "target"], str(exc)))
-    if errors:
-        raise ValidationError(errors)
-    return laps
 
 
 # Plans ------------------------------------------------------------------------------------------
@@ -257,8 +158,8 @@ def _plan_detail(plan_id: int) -> SuccessPlan:
 
 
 def _plan_fields(data: dict[str, Any]) -> dict[str, Any]:
-    _resolve(data, "owner_id", "owner", User)
-    _resolve(data, "customer_owner_id", "customer_owner", Contact)
+    resolve(data, "owner_id", "owner", User)
+    resolve(data, "customer_owner_id", "customer_owner", Contact)
     return data
 
 
@@ -273,32 +174,32 @@ def plan_list(request: HttpRequest, filters: Query[PlanFilters], page: Query[Pag
 )
 def plan_create(request: HttpRequest, payload: PlanIn):
     data = payload.model_dump(exclude_unset=True)
-    account = _account_of(data)
+    account = account_of(data)
     if account is None:
-        raise _invalid("account_id", "Give account_id or account_external_id.")
-    owner = _ref(User, "owner_id", data.pop("owner_id")) if "owner_id" in data else request.auth
+        raise invalid("account_id", "Give account_id or account_external_id.")
+    owner = ref(User, "owner_id", data.pop("owner_id")) if "owner_id" in data else request.auth
     template_id, start = data.pop("template_id", None), data.pop("start", None)
     if template_id is not None:
         extra = sorted(name for name, value in data.items() if name != "title" and value is not None)
         if extra:
             raise ValidationError(
-                [_error(["body", name], "The template sets this; change the plan once it exists.") for name in extra]
+                [error(["body", name], "The template sets this; change the plan once it exists.") for name in extra]
             )
-        template = _ref(PlanTemplate.objects.filter(is_active=True), "template_id", template_id)
-        with _refused():
+        template = ref(PlanTemplate.objects.filter(is_active=True), "template_id", template_id)
+        with refused():
             plan = services.plan_create_from_template(
-                actor=_actor(request), account=account, template=template, start=start,
+                actor=actor(request), account=account, template=template, start=start,
                 title=data.get("title") or "", owner=owner,
             )
         return Status(201, _plan_detail(plan.pk))
     if start is not None:
-        raise _invalid("start", "A start date lays out a template: give template_id too.")
+        raise invalid("start", "A start date lays out a template: give template_id too.")
     if not data.get("title"):
-        raise _invalid("title", "Give the plan a title (or a template_id to lay it out from).")
+        raise invalid("title", "Give the plan a title (or a template_id to lay it out from).")
     # null means "the default" for the optional fields.
     fields = _plan_fields({name: value for name, value in data.items() if value is not None})
-    with _refused():
-        plan = services.plan_create(actor=_actor(request), account=account, owner=owner, **fields)
+    with refused():
+        plan = services.plan_create(actor=actor(request), account=account, owner=owner, **fields)
     return Status(201, _plan_detail(plan.pk))
 
 
@@ -309,25 +210,25 @@ def plan_get(request: HttpRequest, plan_id: int):
 
 @plans.patch("/{int:plan_id}", response=PlanDetailOut, summary="Change some of a plan's fields")
 def plan_update(request: HttpRequest, plan_id: int, payload: PatchDict[PlanFields]):
-    plan = _get(SuccessPlan.objects.all(), plan_id, "success plan")
+    plan = get_or_404(SuccessPlan.objects.all(), plan_id, "success plan")
     fields = _plan_fields(payload)
-    with _refused():
-        services.plan_update(actor=_actor(request), plan=plan, **fields)
+    with refused():
+        services.plan_update(actor=actor(request), plan=plan, **fields)
     return _plan_detail(plan.pk)
 
 
 @plans.delete("/{int:plan_id}", response={204: None}, summary="Delete a plan with its goals, metrics and commitments")
 def plan_delete(request: HttpRequest, plan_id: int):
-    plan = _get(SuccessPlan.objects.all(), plan_id, "success plan")
-    services.plan_delete(actor=_actor(request), plan=plan)
+    plan = get_or_404(SuccessPlan.objects.all(), plan_id, "success plan")
+    services.plan_delete(actor=actor(request), plan=plan)
     return Status(204, None)
 
 
 @plans.post("/{int:plan_id}/review", response=PlanDetailOut, summary="Mark the plan reviewed with the customer")
 def plan_review(request: HttpRequest, plan_id: int, payload: ReviewIn):
-    plan = _get(SuccessPlan.objects.all(), plan_id, "success plan")
-    with _refused():
-        services.plan_mark_reviewed(actor=_actor(request), plan=plan, on=payload.on)
+    plan = get_or_404(SuccessPlan.objects.all(), plan_id, "success plan")
+    with refused():
+        services.plan_mark_reviewed(actor=actor(request), plan=plan, on=payload.on)
     return _plan_detail(plan.pk)
 
 
@@ -340,7 +241,7 @@ def plan_review(request: HttpRequest, plan_id: int, payload: ReviewIn):
 )
 def share_link_list(request: HttpRequest, plan_id: int, page: Query[PageParams]):
     refuse_unknown_params(request)
-    plan = _get(SuccessPlan.objects.all(), plan_id, "success plan")
+    plan = get_or_404(SuccessPlan.objects.all(), plan_id, "success plan")
     return page_of(ShareLink.objects.filter(plan=plan), page)
 
 
@@ -349,9 +250,9 @@ def share_link_list(request: HttpRequest, plan_id: int, page: Query[PageParams])
     summary="Share the plan with the customer: a read-only link, its URL shown this once",
 )
 def share_link_create(request: HttpRequest, plan_id: int, payload: ShareLinkIn):
-    plan = _get(SuccessPlan.objects.all(), plan_id, "success plan")
-    with _refused():
-        link, raw = sharing.share_link_create(actor=_actor(request), plan=plan, **payload.model_dump())
+    plan = get_or_404(SuccessPlan.objects.all(), plan_id, "success plan")
+    with refused():
+        link, raw = sharing.share_link_create(actor=actor(request), plan=plan, **payload.model_dump())
     link.token = raw
     link.url = request.build_absolute_uri(SHARE_PATH.format(token=raw))
     return Status(201, link)
@@ -359,8 +260,8 @@ def share_link_create(request: HttpRequest, plan_id: int, payload: ShareLinkIn):
 
 @share_links.delete("/{int:link_id}", response={204: None}, summary="Revoke a share link (it stops working at once)")
 def share_link_revoke(request: HttpRequest, link_id: int):
-    link = _get(ShareLink.objects.select_related("plan"), link_id, "share link")
-    sharing.share_link_revoke(actor=_actor(request), link=link)
+    link = get_or_404(ShareLink.objects.select_related("plan"), link_id, "share link")
+    sharing.share_link_revoke(actor=actor(request), link=link)
     return Status(204, None)
 
 
@@ -374,56 +275,56 @@ def _goals() -> QuerySet[Goal]:
 @goals.post("", response={201: GoalOut}, summary="Create a goal, or a sub-goal with parent_id")
 def goal_create(request: HttpRequest, payload: GoalIn):
     data = payload.model_dump(exclude_unset=True)
-    plan = _ref(SuccessPlan, "plan_id", data.pop("plan_id", None))
-    _resolve(data, "parent_id", "parent", _goals())
+    plan = ref(SuccessPlan, "plan_id", data.pop("plan_id", None))
+    resolve(data, "parent_id", "parent", _goals())
     if plan is None:
         if data.get("parent") is None:
-            raise _invalid("plan_id", "Give plan_id (or parent_id for a sub-goal).")
+            raise invalid("plan_id", "Give plan_id (or parent_id for a sub-goal).")
         plan = data["parent"].plan
-    with _refused():
-        goal = services.goal_create(actor=_actor(request), plan=plan, **data)
+    with refused():
+        goal = services.goal_create(actor=actor(request), plan=plan, **data)
     return Status(201, goal)
 
 
 @goals.get("/{int:goal_id}", response=GoalOut, summary="Get a goal")
 def goal_get(request: HttpRequest, goal_id: int):
-    return _get(Goal.objects.all(), goal_id, "goal")
+    return get_or_404(Goal.objects.all(), goal_id, "goal")
 
 
 @goals.patch("/{int:goal_id}", response=GoalOut, summary="Change some of a goal's fields")
 def goal_update(request: HttpRequest, goal_id: int, payload: PatchDict[GoalFields]):
-    goal = _get(_goals(), goal_id, "goal")
-    _resolve(payload, "parent_id", "parent", _goals())
-    with _refused():
-        return services.goal_update(actor=_actor(request), goal=goal, **payload)
+    goal = get_or_404(_goals(), goal_id, "goal")
+    resolve(payload, "parent_id", "parent", _goals())
+    with refused():
+        return services.goal_update(actor=actor(request), goal=goal, **payload)
 
 
 @goals.delete("/{int:goal_id}", response={204: None}, summary="Delete a goal with its sub-goals, metrics and commitments")
 def goal_delete(request: HttpRequest, goal_id: int):
-    services.goal_delete(actor=_actor(request), goal=_get(_goals(), goal_id, "goal"))
+    services.goal_delete(actor=actor(request), goal=get_or_404(_goals(), goal_id, "goal"))
     return Status(204, None)
 
 
 @goals.post("/{int:goal_id}/agree", response=GoalOut, summary="Record that the customer agreed a proposed goal")
 def goal_agree(request: HttpRequest, goal_id: int, payload: AgreeIn):
-    goal = _get(_goals(), goal_id, "goal")
-    contact = _ref(Contact, "contact_id", payload.contact_id)
-    with _refused():
-        return services.goal_agree(actor=_actor(request), goal=goal, contact=contact, on=payload.on)
+    goal = get_or_404(_goals(), goal_id, "goal")
+    contact = ref(Contact, "contact_id", payload.contact_id)
+    with refused():
+        return services.goal_agree(actor=actor(request), goal=goal, contact=contact, on=payload.on)
 
 
 @goals.post("/{int:goal_id}/activate", response=GoalOut, summary="Start work on a proposed or agreed goal")
 def goal_activate(request: HttpRequest, goal_id: int):
-    goal = _get(_goals(), goal_id, "goal")
-    with _refused():
-        return services.goal_activate(actor=_actor(request), goal=goal)
+    goal = get_or_404(_goals(), goal_id, "goal")
+    with refused():
+        return services.goal_activate(actor=actor(request), goal=goal)
 
 
 @goals.post("/{int:goal_id}/close", response=GoalOut, summary="Close a goal as hit, missed or retired")
 def goal_close(request: HttpRequest, goal_id: int, payload: CloseIn):
-    goal = _get(_goals(), goal_id, "goal")
-    with _refused():
-        return services.goal_close(actor=_actor(request), goal=goal, **payload.model_dump())
+    goal = get_or_404(_goals(), goal_id, "goal")
+    with refused():
+        return services.goal_close(actor=actor(request), goal=goal, **payload.model_dump())
 
 
 @goals.post(
@@ -431,9 +332,9 @@ def goal_close(request: HttpRequest, goal_id: int, payload: CloseIn):
     summary="The goal itself changed: close it as changed and propose its successor (returned)",
 )
 def goal_replace(request: HttpRequest, goal_id: int, payload: ReplaceIn):
-    goal = _get(_goals(), goal_id, "goal")
-    with _refused():
-        successor = services.goal_replace(actor=_actor(request), goal=goal, **payload.model_dump())
+    goal = get_or_404(_goals(), goal_id, "goal")
+    with refused():
+        successor = services.goal_replace(actor=actor(request), goal=goal, **payload.model_dump())
     return Status(201, successor)
 
 
@@ -445,7 +346,7 @@ def _metrics() -> QuerySet[SuccessMetric]:
 
 
 def _metric_detail(metric_id: int) -> SuccessMetric:
-    metric = _get(
+    metric = get_or_404(
         _metrics().prefetch_related(
             "checkpoints", Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on")), "changes"
         ),
@@ -459,12 +360,12 @@ def _metric_detail(metric_id: int) -> SuccessMetric:
 @metrics.post("", response={201: MetricOut}, summary="Attach a success metric (with its checkpoints) to a goal")
 def metric_create(request: HttpRequest, payload: MetricIn):
     data = payload.model_dump(exclude_unset=True)
-    goal = _ref(_goals(), "goal_id", data.pop("goal_id"))
+    goal = ref(_goals(), "goal_id", data.pop("goal_id"))
     unit = data.get("unit", payload.unit)
-    _values(data, unit, "baseline", "target", "denominator")
-    laps = _laps(data.pop("checkpoints", []), unit)
-    with _refused():
-        metric = services.metric_create(actor=_actor(request), goal=goal, checkpoints=laps, **data)
+    values(data, unit, "baseline", "target", "denominator")
+    checkpoints = laps(data.pop("checkpoints", []), unit)
+    with refused():
+        metric = services.metric_create(actor=actor(request), goal=goal, checkpoints=checkpoints, **data)
     return Status(201, _metric_detail(metric.pk))
 
 
@@ -478,25 +379,25 @@ def metric_get(request: HttpRequest, metric_id: int):
     summary="Change some of a metric's fields (an agreed goal's target changes only by renegotiation)",
 )
 def metric_update(request: HttpRequest, metric_id: int, payload: PatchDict[MetricFields]):
-    metric = _get(_metrics(), metric_id, "metric")
-    _values(payload, payload.get("unit") or metric.unit, "baseline", "target", "denominator")
-    with _refused():
-        services.metric_update(actor=_actor(request), metric=metric, **payload)
+    metric = get_or_404(_metrics(), metric_id, "metric")
+    values(payload, payload.get("unit") or metric.unit, "baseline", "target", "denominator")
+    with refused():
+        services.metric_update(actor=actor(request), metric=metric, **payload)
     return _metric_detail(metric.pk)
 
 
 @metrics.delete("/{int:metric_id}", response={204: None}, summary="Delete a metric with its measurements")
 def metric_delete(request: HttpRequest, metric_id: int):
-    services.metric_delete(actor=_actor(request), metric=_get(_metrics(), metric_id, "metric"))
+    services.metric_delete(actor=actor(request), metric=get_or_404(_metrics(), metric_id, "metric"))
     return Status(204, None)
 
 
 @metrics.put("/{int:metric_id}/checkpoints", response=MetricOut, summary="Replace the metric's checkpoints (laps)")
 def metric_checkpoints(request: HttpRequest, metric_id: int, payload: CheckpointsIn):
-    metric = _get(_metrics(), metric_id, "metric")
-    laps = _laps(payload.model_dump()["checkpoints"], metric.unit)
-    with _refused():
-        services.checkpoints_set(actor=_actor(request), metric=metric, checkpoints=laps)
+    metric = get_or_404(_metrics(), metric_id, "metric")
+    checkpoints = laps(payload.model_dump()["checkpoints"], metric.unit)
+    with refused():
+        services.checkpoints_set(actor=actor(request), metric=metric, checkpoints=checkpoints)
     return _metric_detail(metric.pk)
 
 
@@ -505,12 +406,12 @@ def metric_checkpoints(request: HttpRequest, metric_id: int, payload: Checkpoint
     summary="Renegotiate the target with the customer, keeping the history and what held",
 )
 def metric_renegotiate(request: HttpRequest, metric_id: int, payload: RenegotiateIn):
-    metric = _get(_metrics(), metric_id, "metric")
+    metric = get_or_404(_metrics(), metric_id, "metric")
     data = payload.model_dump()
-    _values(data, metric.unit, "new_target", "new_denominator")
-    contact = _ref(Contact, "contact_id", data.pop("contact_id"))
-    with _refused(target="new_target", target_date="new_target_date", denominator="new_denominator"):
-        change = services.metric_renegotiate(actor=_actor(request), metric=metric, agreed_by_contact=contact, **data)
+    values(data, metric.unit, "new_target", "new_denominator")
+    contact = ref(Contact, "contact_id", data.pop("contact_id"))
+    with refused(target="new_target", target_date="new_target_date", denominator="new_denominator"):
+        change = services.metric_renegotiate(actor=actor(request), metric=metric, agreed_by_contact=contact, **data)
     return Status(201, change)
 
 
@@ -522,7 +423,7 @@ def metric_pace(request: HttpRequest, metric_id: int):
 @metrics.get("/{int:metric_id}/changes", response=MetricChangePage, summary="The metric's renegotiations, oldest first")
 def metric_changes(request: HttpRequest, metric_id: int, page: Query[PageParams]):
     refuse_unknown_params(request)
-    metric = _get(SuccessMetric.objects.all(), metric_id, "metric")
+    metric = get_or_404(SuccessMetric.objects.all(), metric_id, "metric")
     return page_of(MetricChange.objects.filter(metric=metric), page)
 
 
@@ -533,7 +434,7 @@ def measurement_list(
     request: HttpRequest, metric_id: int, filters: Query[MeasurementFilters], page: Query[PageParams]
 ):
     refuse_unknown_params(request, MeasurementFilters)
-    metric = _get(SuccessMetric.objects.all(), metric_id, "metric")
+    metric = get_or_404(SuccessMetric.objects.all(), metric_id, "metric")
     return page_of(filters.filter(Measurement.objects.filter(metric=metric)), page)
 
 
@@ -542,12 +443,12 @@ def measurement_list(
     summary="Record the metric's value on a day (replacing that day's value), then re-pace it",
 )
 def measurement_create(request: HttpRequest, metric_id: int, payload: MeasurementIn):
-    metric = _get(_metrics(), metric_id, "metric")
+    metric = get_or_404(_metrics(), metric_id, "metric")
     data = payload.model_dump()
-    _values(data, metric.unit, "value")
-    with _refused():
+    values(data, metric.unit, "value")
+    with refused():
         measurement = services.measurement_record(
-            actor=_actor(request), metric=metric, source=MeasurementSource.API, **data
+            actor=actor(request), metric=metric, source=MeasurementSource.API, **data
         )
     return Status(201, measurement)
 
@@ -570,7 +471,7 @@ class _RollBack(Exception):
 )
 def measurement_bulk(request: HttpRequest, payload: BulkIn):
     data = payload.model_dump()
-    account = _account_of(data)
+    account = account_of(data)
     found = _metrics().in_bulk({row["metric_id"] for row in data["rows"]})
     problems: list[tuple[int, str, str]] = []
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -592,7 +493,7 @@ def measurement_bulk(request: HttpRequest, payload: BulkIn):
         # writes are undone, so the caller learns every bad row and nothing is kept.
         with transaction.atomic():
             written = services.measurements_record_bulk(
-                actor=_actor(request), rows=[row for _, row in rows], source=MeasurementSource.API, account=account
+                actor=actor(request), rows=[row for _, row in rows], source=MeasurementSource.API, account=account
             )
             if problems:
                 raise _RollBack
@@ -601,14 +502,14 @@ def measurement_bulk(request: HttpRequest, payload: BulkIn):
     except _RollBack:
         pass
     if problems:
-        raise ValidationError([_error(["body", "rows", i, field], reason) for i, field, reason in sorted(problems)])
+        raise ValidationError([error(["body", "rows", i, field], reason) for i, field, reason in sorted(problems)])
     return Status(201, {"count": len(written), "items": written})
 
 
 @measurements.delete("/{int:measurement_id}", response={204: None}, summary="Delete a measurement and re-pace its metric")
 def measurement_delete(request: HttpRequest, measurement_id: int):
-    measurement = _get(Measurement.objects.select_related("metric__goal__plan"), measurement_id, "measurement")
-    services.measurement_delete(actor=_actor(request), measurement=measurement)
+    measurement = get_or_404(Measurement.objects.select_related("metric__goal__plan"), measurement_id, "measurement")
+    services.measurement_delete(actor=actor(request), measurement=measurement)
     return Status(204, None)
 
 
@@ -620,8 +521,8 @@ def _actions() -> QuerySet[ActionItem]:
 
 
 def _action_fields(data: dict[str, Any]) -> dict[str, Any]:
-    _resolve(data, "owner_user_id", "owner_user", User)
-    _resolve(data, "owner_contact_id", "owner_contact", Contact)
+    resolve(data, "owner_user_id", "owner_user", User)
+    resolve(data, "owner_contact_id", "owner_contact", Contact)
     return data
 
 
@@ -634,43 +535,43 @@ def action_list(request: HttpRequest, filters: Query[ActionFilters], page: Query
 @actions.post("", response={201: ActionOut}, summary="Create a commitment of our team or of the customer")
 def action_create(request: HttpRequest, payload: ActionIn):
     data = payload.model_dump(exclude_unset=True)
-    goal = _ref(_goals(), "goal_id", data.pop("goal_id"))
+    goal = ref(_goals(), "goal_id", data.pop("goal_id"))
     if data["side"] == Side.VENDOR and not ({"owner_user_id", "owner_contact_id"} & set(data)):
         data["owner_user_id"] = request.auth.pk  # our commitment, made by the caller
-    with _refused():
-        action = services.action_create(actor=_actor(request), goal=goal, **_action_fields(data))
+    with refused():
+        action = services.action_create(actor=actor(request), goal=goal, **_action_fields(data))
     return Status(201, action)
 
 
 @actions.get("/{int:action_id}", response=ActionOut, summary="Get a commitment")
 def action_get(request: HttpRequest, action_id: int):
-    return _get(_actions(), action_id, "action item")
+    return get_or_404(_actions(), action_id, "action item")
 
 
 @actions.patch("/{int:action_id}", response=ActionOut, summary="Change some of a commitment's fields")
 def action_update(request: HttpRequest, action_id: int, payload: PatchDict[ActionFields]):
-    action = _get(_actions(), action_id, "action item")
-    with _refused():
-        return services.action_update(actor=_actor(request), action=action, **_action_fields(payload))
+    action = get_or_404(_actions(), action_id, "action item")
+    with refused():
+        return services.action_update(actor=actor(request), action=action, **_action_fields(payload))
 
 
 @actions.post("/{int:action_id}/complete", response=ActionOut, summary="Mark a commitment done (kept, or late)")
 def action_complete(request: HttpRequest, action_id: int, payload: CompleteIn):
-    action = _get(_actions(), action_id, "action item")
-    with _refused():
-        return services.action_complete(actor=_actor(request), action=action, done_on=payload.done_on)
+    action = get_or_404(_actions(), action_id, "action item")
+    with refused():
+        return services.action_complete(actor=actor(request), action=action, done_on=payload.done_on)
 
 
 @actions.post("/{int:action_id}/cancel", response=ActionOut, summary="Cancel a commitment")
 def action_cancel(request: HttpRequest, action_id: int):
-    action = _get(_actions(), action_id, "action item")
-    with _refused():
-        return services.action_cancel(actor=_actor(request), action=action)
+    action = get_or_404(_actions(), action_id, "action item")
+    with refused():
+        return services.action_cancel(actor=actor(request), action=action)
 
 
 @actions.delete("/{int:action_id}", response={204: None}, summary="Delete a commitment")
 def action_delete(request: HttpRequest, action_id: int):
-    services.action_delete(actor=_actor(request), action=_get(_actions(), action_id, "action item"))
+    services.action_delete(actor=actor(request), action=get_or_404(_actions(), action_id, "action item"))
     return Status(204, None)
 
 
@@ -691,22 +592,22 @@ def template_list(request: HttpRequest, filters: Query[TemplateFilters], page: Q
 @templates.post("", response={201: TemplateOut}, summary="Add a plan template (CS leaders)")
 def template_create(request: HttpRequest, payload: TemplateFields):
     _leader_only(request)
-    with _refused():
-        template = services.template_create(actor=_actor(request), **payload.model_dump(exclude_unset=True))
+    with refused():
+        template = services.template_create(actor=actor(request), **payload.model_dump(exclude_unset=True))
     return Status(201, template)
 
 
 @templates.get("/{int:template_id}", response=TemplateOut, summary="Get a plan template")
 def template_get(request: HttpRequest, template_id: int):
-    return _get(PlanTemplate.objects.all(), template_id, "plan template")
+    return get_or_404(PlanTemplate.objects.all(), template_id, "plan template")
 
 
 @templates.patch("/{int:template_id}", response=TemplateOut, summary="Change a plan template (CS leaders)")
 def template_update(request: HttpRequest, template_id: int, payload: PatchDict[TemplateFields]):
     _leader_only(request)
-    template = _get(PlanTemplate.objects.all(), template_id, "plan template")
-    with _refused():
-        return services.template_update(actor=_actor(request), template=template, **payload)
+    template = get_or_404(PlanTemplate.objects.all(), template_id, "plan template")
+    with refused():
+        return services.template_update(actor=actor(request), template=template, **payload)
 
 
 @templates.post(
@@ -715,8 +616,8 @@ def template_update(request: HttpRequest, template_id: int, payload: PatchDict[T
 )
 def template_deactivate(request: HttpRequest, template_id: int):
     _leader_only(request)
-    template = _get(PlanTemplate.objects.all(), template_id, "plan template")
-    return services.template_deactivate(actor=_actor(request), template=template)
+    template = get_or_404(PlanTemplate.objects.all(), template_id, "plan template")
+    return services.template_deactivate(actor=actor(request), template=template)
 
 
 router.add_router("/plans", plans)
