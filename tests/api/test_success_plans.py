@@ -109,10 +109,11 @@ def test_a_deactivated_or_unknown_template_is_refused_by_field(csm_api, account)
     template = PlanTemplate.objects.get(name="Onboarding to first value")
     template.is_active = False
     template.save()
-    for template_id in (template.pk, 999_999):
+    for template_id, reason in ((template.pk, "is deactivated"), (999_999, "No plan template with id 999999")):
         response = csm_api.post("/plans", {"account_id": account.pk, "template_id": template_id})
         assert response.status_code == 422
         assert error_fields(response) == {"template_id"}
+        assert reason in response.json()["detail"][0]["msg"]
     assert not SuccessPlan.objects.exists()
 
 

@@ -185,7 +185,9 @@ def plan_create(request: HttpRequest, payload: PlanIn):
             raise ValidationError(
                 [error(["body", name], "The template sets this; change the plan once it exists.") for name in extra]
             )
-        template = ref(PlanTemplate.objects.filter(is_active=True), "template_id", template_id)
+        template = ref(PlanTemplate, "template_id", template_id)
+        if not template.is_active:
+            raise invalid("template_id", f"The template '{template.name}' is deactivated.")
         with refused():
             plan = services.plan_create_from_template(
                 actor=actor(request), account=account, template=template, start=start,
@@ -203,7 +205,10 @@ def plan_create(request: HttpRequest, payload: PlanIn):
     return Status(201, _plan_detail(plan.pk))
 
 
-@plans.get("/{int:plan_id}", response=PlanDetailOut, summary="Get a plan: goals, sub-goals, metrics with pace, commitments")
+@plans.get(
+    "/{int:plan_id}", response=PlanDetailOut,
+    summary="Get a plan: goals, sub-goals, metrics with pace, commitments",
+)
 def plan_get(request: HttpRequest, plan_id: int):
     return _plan_detail(plan_id)
 
@@ -299,7 +304,9 @@ def goal_update(request: HttpRequest, goal_id: int, payload: PatchDict[GoalField
         return services.goal_update(actor=actor(request), goal=goal, **payload)
 
 
-@goals.delete("/{int:goal_id}", response={204: None}, summary="Delete a goal with its sub-goals, metrics and commitments")
+@goals.delete(
+    "/{int:goal_id}", response={204: None}, summary="Delete a goal with its sub-goals, metrics and commitments"
+)
 def goal_delete(request: HttpRequest, goal_id: int):
     services.goal_delete(actor=actor(request), goal=get_or_404(_goals(), goal_id, "goal"))
     return Status(204, None)
@@ -506,7 +513,9 @@ def measurement_bulk(request: HttpRequest, payload: BulkIn):
     return Status(201, {"count": len(written), "items": written})
 
 
-@measurements.delete("/{int:measurement_id}", response={204: None}, summary="Delete a measurement and re-pace its metric")
+@measurements.delete(
+    "/{int:measurement_id}", response={204: None}, summary="Delete a measurement and re-pace its metric"
+)
 def measurement_delete(request: HttpRequest, measurement_id: int):
     measurement = get_or_404(Measurement.objects.select_related("metric__goal__plan"), measurement_id, "measurement")
     services.measurement_delete(actor=actor(request), measurement=measurement)
