@@ -28,7 +28,8 @@ api = NinjaAPI(
     title="Paceline API",
     version="1",
     description=(
-        "Customer success platform: accounts, people, contracts, timeline and tasks.\n\n"
+        "Customer success platform: accounts, people, contracts, timeline and tasks; success plans "
+        "with goals, metrics, pacing, commitments and share links.\n\n"
         "Authenticate with `Authorization: Bearer pl_...` (create a token on your settings page or "
         "with `paceline token create`). Viewers can read; CSMs and CS leaders can also write. "
         "Money is a decimal string next to its currency. Lists take `limit` and `offset` and "
