@@ -103,6 +103,9 @@ def plan_tree(*, plan_id: int) -> PlanTree:
     by_goal_actions: dict[int, list] = {}
     for action in actions:
         by_goal_actions.setdefault(action.goal_id, []).append(action)
+    goals_by_id = {goal.pk: goal for goal in goals}
+    for item in (*metrics, *actions):
+        item.goal = goals_by_id[item.goal_id]  # already loaded: no query per metric or commitment
     by_parent: dict[int | None, list[Goal]] = {}
     for goal in goals:
         goal.metric_list = by_goal_metrics.get(goal.pk, [])
