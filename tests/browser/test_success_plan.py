@@ -16,7 +16,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from paceline.success.models import Measurement, SuccessMetric, SuccessPlan
+from paceline.success.models import Measurement, PlanTemplate, SuccessMetric, SuccessPlan
+from paceline.success.plan_templates import DEFAULT_TEMPLATES
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +37,15 @@ class BuiltPlan:
 
 
 @pytest.fixture
-def acme(csm):
+def library(db):
+    """The default templates. A migration installs them, but a browser test before this one
+    (transactional, so the database is emptied after it) may have taken them away."""
+    for template in DEFAULT_TEMPLATES:
+        PlanTemplate.objects.get_or_create(name=template["name"], defaults=template)
+
+
+@pytest.fixture
+def acme(csm, library):
     account = AccountFactory(name="Acme Corp", owner=csm)
     ContactFactory(account=account, name="Jane Roe", title="VP Operations", roles=["executive_sponsor"],
                    is_primary=True)
