@@ -22,9 +22,9 @@ from paceline.success.views.common import (
     plan_or_404,
     plan_url,
     posted,
+    refused,
     web_actor,
 )
-from paceline.success.views.goals import refused
 from paceline.users.permissions import writer_required
 
 DEFAULT_DUE_IN = dt.timedelta(days=14)

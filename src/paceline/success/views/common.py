@@ -141,10 +141,19 @@ def form_page(
                 messages.success(request, done(result))
                 return redirect(then(result))
     context = {
-        "form": form, "plan": plan, "account": account or (plan.account if plan else None), "title": title, "submit": submit,
-        "intro": intro, "nav": "book", **(extra or {}),
+        "form": form, "plan": plan, "account": account or (plan.account if plan else None), "title": title,
+        "submit": submit, "intro": intro, "nav": "book", **(extra or {}),
     }
     return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def refused(request: HttpRequest, plan: SuccessPlan, error: ValidationError, *, title: str) -> HttpResponse:
+    """A one-click action the rules refuse: say why, change nothing."""
+    context = {"plan": plan, "account": plan.account, "title": title, "nav": "book",
+               "errors": [f"{name.replace('_', ' ').capitalize()}: {m}" if name != "__all__" else m
+                          for name, msgs in error.message_dict.items() for m in msgs]
+               if hasattr(error, "error_dict") else error.messages}
+    return render(request, "success/refused.html", context, status=400)
 
 
 def render_fragment(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:

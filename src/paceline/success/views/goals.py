@@ -24,6 +24,7 @@ from paceline.success.views.common import (
     plan_or_404,
     plan_url,
     posted,
+    refused,
     web_actor,
 )
 from paceline.users.permissions import writer_required
@@ -31,15 +32,6 @@ from paceline.users.permissions import writer_required
 
 def goal_anchor(goal: Goal) -> str:
     return f"goal-{goal.pk}"
-
-
-def refused(request: HttpRequest, plan: SuccessPlan, error: ValidationError, *, title: str) -> HttpResponse:
-    """A one-click action the rules refuse: say why, change nothing."""
-    context = {"plan": plan, "account": plan.account, "title": title, "nav": "book",
-               "errors": [f"{name.replace('_', ' ').capitalize()}: {m}" if name != "__all__" else m
-                          for name, msgs in error.message_dict.items() for m in msgs]
-               if hasattr(error, "error_dict") else error.messages}
-    return render(request, "success/refused.html", context, status=400)
 
 
 def _next_goal_initial(plan: SuccessPlan, raw: str) -> tuple[dict, str]:

@@ -36,11 +36,11 @@ from paceline.success.views.common import (
     plan_or_404,
     plan_url,
     posted,
+    refused,
     render_fragment,
     wants_fragment,
     web_actor,
 )
-from paceline.success.views.goals import refused
 from paceline.success.views.plans import tree_or_404
 from paceline.users.permissions import can_write, writer_required
 
