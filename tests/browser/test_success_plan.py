@@ -90,6 +90,11 @@ def build_plan_and_measure(page: Page, live_server, login, account) -> BuiltPlan
     # A full page load would forget this; HTMX swaps keep it.
     page.evaluate("window.stayedOnThePage = true")
     expect(measured_points(card)).to_have_count(1)
+    # A value that does not parse comes back in the card, next to its field, and records nothing.
+    card.get_by_label("Value", exact=True).fill("lots")
+    card.get_by_role("button", name="Record").click()
+    expect(card.locator(".field-value .errorlist")).to_contain_text("'lots' is not a number.")
+    assert not Measurement.objects.filter(metric=metric).exists()
     for count, (value, on) in enumerate((("8", day(-14)), ("9", day(-7)), ("30", day(0))), start=1):
         previous = status.inner_text()
         card.get_by_label("Value", exact=True).fill(value)
