@@ -18,6 +18,8 @@ if _url:
     DATABASES = {"default": _database(_url)}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # One test database per run, so two runs on the same server never drop each other's.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PACELINE_TEST_DB_NAME", f"test_paceline_{os.getpid()}")}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
