@@ -333,6 +333,8 @@ def test_a_csv_with_one_bad_row_changes_nothing_and_names_its_row_and_column(csm
     ("2-mile time,{tomorrow},21:00", "date", "cannot be dated in the future"),
     ("2-mile time,31/02/2026,21:00", "date", "is not a real date"),
     ("2-mile time,,21:00", "date", "Give the date"),
+    ("2-mile time,{today},1234.123456", "value", "no more than 4 decimal places"),
+    ("2-mile time,{today},-3", "value", "cannot be below 0"),
 ])
 def test_each_kind_of_bad_row_is_named(csm_client, plan, race, line, column, says):
     text = "metric,date,value\n" + line.format(today=day(0), tomorrow=day(1)) + "\n"

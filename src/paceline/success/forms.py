@@ -30,6 +30,7 @@ from paceline.success.models import (
     Direction,
     Goal,
     GoalStatus,
+    Measurement,
     PlanTemplate,
     Side,
     SuccessMetric,
@@ -450,8 +451,11 @@ class MeasurementUploadForm(QuietLabels, forms.Form):
         if metric is not None:
             try:
                 parsed["value"] = pacing.parse_value(metric.unit, cells["value"])
+                Measurement._meta.get_field("value").run_validators(parsed["value"])
             except ValueError as error:
                 problems.append((row, "value", str(error)))
+            except forms.ValidationError as error:
+                problems.append((row, "value", " ".join(error.messages)))
         if len(parsed["note"]) > 500:
             problems.append((row, "note", "A note is at most 500 characters."))
         if problems:
