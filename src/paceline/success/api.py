@@ -116,7 +116,8 @@ metric_sources = Router(tags=["success metrics"])
 def _plans() -> QuerySet[SuccessPlan]:
     # One join on goals counts all three, so a page of plans stays two queries.
     open_goals = Q(goals__status__in=OPEN_GOAL_STATUSES)
-    measured = open_goals & ~Q(goals__pace_status="")
+    # A goal whose metrics have no measurement yet is neither on nor off pace: not counted.
+    measured = open_goals & ~Q(goals__pace_status__in=("", "no_data"))
     return SuccessPlan.objects.annotate(
         goals_open=Count("goals", filter=open_goals),
         goals_measured=Count("goals", filter=measured),

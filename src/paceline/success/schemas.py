@@ -149,7 +149,7 @@ class PlanOut(Schema):
 
 class PlanSummaryOut(PlanOut):
     goals_open: int = Field(description="Goals proposed, agreed or active (sub-goals included).")
-    goals_measured: int = Field(description="Open goals with at least one metric.")
+    goals_measured: int = Field(description="Open goals with at least one metric measured.")
     goals_on_pace: int = Field(description="Open measured goals ahead, on pace or hit.")
 
 
@@ -527,7 +527,7 @@ class CommitmentsOut(Schema):
 
 class PlanDetailOut(PlanOut):
     goals: list[GoalTreeOut] = Field(description="Top-level goals with their sub-goals, metrics and commitments.")
-    goals_measured: int = Field(description="Open goals with at least one metric.")
+    goals_measured: int = Field(description="Open goals with at least one metric measured.")
     goals_on_pace: int = Field(description="Open measured goals ahead, on pace or hit.")
     pace_counts: dict[str, int] = Field(description="Open measured goals by pace status.")
     commitments: dict[Side, CommitmentsOut] = Field(description="How each side's commitments turned out.")

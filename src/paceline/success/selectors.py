@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from paceline.customers.models import Account
@@ -15,6 +26,7 @@ from paceline.success.models import (
     ActionItem,
     Goal,
     Measurement,
+    PaceStatus,
     PlanStatus,
     SuccessMetric,
     SuccessPlan,
@@ -29,7 +41,7 @@ def annotate_goal_pace(qs: QuerySet[Account]) -> QuerySet[Account]:
     """Each account's open, measured goals and how many of them are on pace (one query)."""
     measured = Goal.objects.filter(
         plan__account=OuterRef("pk"), plan__status=PlanStatus.ACTIVE, status__in=OPEN_GOAL_STATUSES,
-    ).exclude(pace_status="")
+    ).exclude(pace_status__in=("", PaceStatus.NO_DATA))
     return qs.annotate(
         goals_measured=Coalesce(_count(measured), Value(0)),
         goals_on_pace=Coalesce(_count(measured.filter(pace_status__in=GOOD_PACE)), Value(0)),
@@ -38,17 +50,19 @@ def annotate_goal_pace(qs: QuerySet[Account]) -> QuerySet[Account]:
 
 def goals_on_pace(goals) -> tuple[int, int]:
     """Of the open goals that are measured, how many are on pace (ahead, on pace or hit)."""
-    measured = [g for g in goals if g.is_open and g.pace_status]
+    measured = [g for g in goals if g.is_open and g.pace_status not in ("", PaceStatus.NO_DATA)]
     return sum(1 for g in measured if g.pace_status in GOOD_PACE), len(measured)
 
 
 def account_plans(*, account: Account) -> list[SuccessPlan]:
-    """The account's plans with their goals (two queries), newest first; each plan carries
+    """The account's plans with their goals (two queries), active first, then drafts, then closed,
+    newest first within each; each plan carries
     ``goals_on_pace`` and ``goals_measured``."""
     plans = list(
         account.success_plans.select_related("owner", "customer_owner")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "id")))
-        .order_by("-status", "-created_at")
+        .order_by(Case(When(status=PlanStatus.ACTIVE, then=0), When(status=PlanStatus.DRAFT, then=1), default=2),
+                  "-created_at")
     )
     for plan in plans:
         plan.goals_on_pace, plan.goals_measured = goals_on_pace(plan.goals.all())
