@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "paceline.users",
     "paceline.customers",
     "paceline.success",
+    "paceline.surveys",
     "paceline.ops",
 ]
 
@@ -204,6 +205,17 @@ TASKS = {
 # Paceline's own knobs.
 PACELINE_PAGE_SIZE = env_int("PACELINE_PAGE_SIZE", 25, minimum=1)
 PACELINE_API_MAX_PAGE_SIZE = env_int("PACELINE_API_MAX_PAGE_SIZE", 500, minimum=1)
+# Voice of the customer: no contact is surveyed more often than this; links expire; NPS window.
+PACELINE_SURVEY_THROTTLE_DAYS = env_int("PACELINE_SURVEY_THROTTLE_DAYS", 90, minimum=0)
+PACELINE_NPS_WINDOW_DAYS = env_int("PACELINE_NPS_WINDOW_DAYS", 365, minimum=1)
+PACELINE_EMAIL_FROM = env_str("PACELINE_EMAIL_FROM", "Paceline <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = PACELINE_EMAIL_FROM
+EMAIL_HOST = env_str("PACELINE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PACELINE_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("PACELINE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("PACELINE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PACELINE_EMAIL_TLS", False)
+EMAIL_BACKEND = env_str("PACELINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 LOGGING = {
     "version": 1,

@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("paceline.customers.urls")),
     path("", include("paceline.success.urls")),
     path("", include("paceline.success.share_urls")),
+    path("", include("paceline.surveys.urls")),
+    path("", include("paceline.surveys.respond_urls")),
 ]
