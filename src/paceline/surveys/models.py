@@ -144,6 +144,7 @@ class InvitationStatus(models.TextChoices):
     PARTIAL = "partial", "Started"
     COMPLETED = "completed", "Answered"
     SKIPPED = "skipped", "Skipped"
+    EXPIRED = "expired", "Expired unanswered"
 
 
 class Invitation(models.Model):
@@ -174,6 +175,31 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class LinkPurpose(models.TextChoices):
+    RESPOND = "respond", "Answer the survey"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
+
+
+class InvitationLink(models.Model):
+    """One link sent in one e-mail: the invitation and its reminder each carry their own pair.
+
+    Only the SHA-256 of the 256-bit token is stored, so the raw token exists only in the e-mail;
+    a reminder therefore needs a new token rather than the first one back. A link does one thing:
+    an unsubscribe token never opens the survey, and the reverse.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=12, choices=LinkPurpose.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link of {self.invitation_id}"
 
 
 class ResponseSource(models.TextChoices):
