@@ -62,7 +62,8 @@ LEVELS: tuple[tuple[int, str], ...] = (
     (0, ReadinessLevel.NOT_READY),
 )
 LOW_LEVELS = frozenset({ReadinessLevel.NOT_READY, ReadinessLevel.EMERGING})
-MAX_STEPS = 4  # the heaviest gaps first; a longer list is a list nobody starts
+# The customer's own capacity to adopt, in the order CS builds it (seed 003).
+FOUNDATIONS = ("adoption_program", "executive_sponsor", "adoption_method", "change_management")
 
 BLOCKERS = (
     "Budget", "Skills and training", "Competing priorities", "Resistance to change",
@@ -269,20 +270,21 @@ def _reasons_for(spec: QuestionSpec, value: Any, low: float, high: float, total:
     """Whether the answer raised or lowered the score, and by how many of its 100 points."""
     points = spec.points(value)
 
-    def reason(effect: str, answer: str, weight: float) -> dict[str, Any]:
+    def reason(effect: str, answer: str, weight: float, **extra: Any) -> dict[str, Any]:
         return {"effect": effect, "question": spec.key, "prompt": spec.prompt, "answer": answer,
-                "points": round(points, 2), "of": round(high, 2), "weight": round(100 * weight / total, 1)}
+                "points": round(points, 2), "of": round(high, 2), "weight": round(100 * weight / total, 1), **extra}
 
     if spec.kind == QuestionKind.MULTI:
         # A blocker named lowers; a strength named raises; naming none of the blockers raises.
         chosen = set(value)
-        bad = sorted(c for c in chosen if spec.choice_points(c) < 0)
-        good = sorted(c for c in chosen if spec.choice_points(c) > 0)
+        # Heaviest first, so the recommendation can take the first.
+        bad = sorted((c for c in chosen if spec.choice_points(c) < 0), key=lambda c: (spec.choice_points(c), c))
+        good = sorted((c for c in chosen if spec.choice_points(c) > 0), key=lambda c: (-spec.choice_points(c), c))
         out = []
         if bad:
-            out.append(reason("lowered", ", ".join(bad), -sum(spec.choice_points(c) for c in bad)))
+            out.append(reason("lowered", ", ".join(bad), -sum(spec.choice_points(c) for c in bad), choices=bad))
         if good:
-            out.append(reason("raised", ", ".join(good), sum(spec.choice_points(c) for c in good)))
+            out.append(reason("raised", ", ".join(good), sum(spec.choice_points(c) for c in good), choices=good))
         if not bad and not good:
             if low < 0:
                 out.append(reason("raised", "none of the listed", -low))
@@ -354,15 +356,16 @@ def level_for(value: int) -> str:
 
 
 def recommend(level: str, reasons: Sequence[Mapping[str, Any]], help_needed: Iterable[str] = ()) -> Recommendation:
-    lowered = [r for r in reasons if r["effect"] == "lowered"]
-    steps: list[str] = []
-    for r in lowered:
-        if r["question"] == "blockers":
-            steps.extend(BLOCKER_ACTIONS.get(b.strip(), f"Work with them on: {b.strip()}.") for b in r["answer"].split(","))
-        else:
-            steps.append(CAPACITY_ACTIONS.get(r["question"], f"Work with them on: {r['prompt']}"))
+    """What CS does first. The foundations (program, sponsor, method, change management) come
+    before anything else, then the heaviest other gap and the heaviest blocker."""
+    lowered = {r["question"]: r for r in reasons if r["effect"] == "lowered"}
+    steps = [CAPACITY_ACTIONS[k] for k in FOUNDATIONS if k in lowered]
+    others = [r for k, r in lowered.items() if k not in FOUNDATIONS and k != "blockers"]
+    steps += [CAPACITY_ACTIONS.get(r["question"], f"Work with them on: {r['prompt']}") for r in others[:1]]
+    if "blockers" in lowered:
+        first = lowered["blockers"].get("choices") or [lowered["blockers"]["answer"]]
+        steps.append(BLOCKER_ACTIONS.get(first[0], f"Work with them on: {first[0]}."))
     asked = [h for h in help_needed if h]
-    steps = steps[:MAX_STEPS]
     if level in LOW_LEVELS:
         headline = ("Build their adoption capacity first: help them learn to adopt any software "
                     "before pushing product features.")
@@ -378,9 +381,7 @@ def recommend(level: str, reasons: Sequence[Mapping[str, Any]], help_needed: Ite
             steps.append("Ask for a reference or a case study: their program is an example for others.")
     if asked:
         steps.append(f"They asked for our help with: {', '.join(asked)}.")
-    seen: set[str] = set()
-    unique = tuple(s for s in steps if not (s in seen or seen.add(s)))
-    return Recommendation("capacity" if level in LOW_LEVELS else "depth", headline, unique)
+    return Recommendation("capacity" if level in LOW_LEVELS else "depth", headline, tuple(dict.fromkeys(steps)))
 
 
 def assess(questions: Sequence[QuestionSpec], answers: Mapping[str, Any]) -> Readiness:
