@@ -38,6 +38,9 @@ The hidden rules (what a health score should find)
        never: overdue work piles up on at-risk accounts.
     9. The term open at the anchor has a destiny too (never stored): accounts heading for churn
        already show the pattern when their decision is less than 180 days away.
+    10. Success plans (``success.py``) on most accounts: in terms that renew, goals are hit and
+       the customer keeps its commitments; a churn-bound term's plan goes stale (no review, no
+       measurement, commitments missed) 100 to 150 days before the decision.
 
 Each account's fate can be recomputed from the seed with ``company.plan(World(config))``.
 
