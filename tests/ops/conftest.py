@@ -17,6 +17,15 @@ from paceline.customers.models import (
     Task,
 )
 from paceline.ops.demo import DemoConfig, load_demo
+from paceline.success.models import (
+    ActionItem,
+    Checkpoint,
+    Goal,
+    Measurement,
+    MetricChange,
+    SuccessMetric,
+    SuccessPlan,
+)
 
 ANCHOR = dt.date(2025, 6, 30)
 
@@ -82,4 +91,32 @@ def digest(anchor: dt.date) -> str:
     for t in Task.objects.select_related("account", "owner").order_by("account__external_id", "due_date", "title", "id"):
         h.update(repr((t.account.external_id, t.title, days(t.due_date), t.status, t.priority,
                        days(t.completed_at), t.owner and t.owner.username)).encode())
+    _success_rows(h, days)
     return h.hexdigest()
+
+
+def _success_rows(h, days) -> None:
+    """The success plans' rows, ordered and referenced by names, accounts' external ids and dates."""
+    for p in SuccessPlan.objects.select_related("account", "template", "owner", "customer_owner").order_by(
+        "account__external_id", "created_at", "title"
+    ):
+        h.update(repr((p.account.external_id, p.title, p.summary, p.internal_notes, p.status, days(p.reviewed_on),
+                       p.template and p.template.name, p.owner and p.owner.username,
+                       p.customer_owner and p.customer_owner.external_id, days(p.created_at))).encode())
+    for g in Goal.objects.select_related("plan__account", "parent", "agreed_by_contact").order_by(
+        "plan__account__external_id", "plan__created_at", "parent__position", "position", "title"
+    ):
+        h.update(repr((g.plan.account.external_id, g.title, g.parent and g.parent.title, g.status, days(g.target_date),
+                       days(g.agreed_on), g.agreed_by_contact and g.agreed_by_contact.external_id, days(g.closed_on),
+                       g.close_reason, g.pace_status)).encode())
+    in_plan = ("goal__plan__account__external_id", "goal__plan__created_at", "goal__position", "goal__title")
+    rows = (
+        (SuccessMetric, "", ("name", "unit", "direction", "baseline", "target", "target_date", "denominator", "pace_status")),
+        (Measurement, "metric__", ("metric__name", "measured_on", "value", "source", "note")),
+        (Checkpoint, "metric__", ("metric__name", "due_on", "target", "label")),
+        (MetricChange, "metric__", ("metric__name", "changed_on", "old_target", "new_target", "new_denominator", "reason")),
+        (ActionItem, "", ("title", "side", "due_on", "status", "done_on", "missed_on", "owner_contact__external_id")),
+    )
+    for model, prefix, fields in rows:
+        for row in model.objects.order_by(*(prefix + f for f in in_plan), *fields).values_list(*fields):
+            h.update(repr(tuple(days(v) if isinstance(v, dt.date) else v for v in row)).encode())
