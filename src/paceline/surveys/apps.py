@@ -5,3 +5,8 @@ class SurveysConfig(AppConfig):
     name = "paceline.surveys"
     label = "surveys"
     verbose_name = "Voice of the customer"
+
+    def ready(self) -> None:
+        from paceline.surveys import readiness_contributions
+
+        readiness_contributions.register()

@@ -1,2 +1,15 @@
+from django.urls import path
+
+from paceline.surveys.views import milestones, readiness
+
 app_name = "surveys"
-urlpatterns: list = []
+urlpatterns: list = [
+    # Readiness and milestones
+    path("accounts/<int:pk>/readiness/", readiness.account_readiness, name="readiness"),
+    path("accounts/<int:pk>/readiness/rescore/", readiness.readiness_rescore, name="readiness_rescore"),
+    path("accounts/<int:pk>/milestones/new/", milestones.milestone_new, name="milestone_new"),
+    path("accounts/<int:pk>/milestones/<int:milestone_id>/edit/", milestones.milestone_edit, name="milestone_edit"),
+    path("accounts/<int:pk>/milestones/<int:milestone_id>/delete/", milestones.milestone_delete,
+         name="milestone_delete"),
+    path("surveys/outcomes/", milestones.outcomes, name="outcomes"),
+]
