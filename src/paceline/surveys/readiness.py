@@ -494,6 +494,20 @@ def readiness_assess(*, actor: Actor, response: Response) -> ReadinessAssessment
     return assessment
 
 
+def readiness_on_submit(*, actor: Actor, response: Response) -> ReadinessAssessment | None:
+    """The hook a response's submission calls, whatever its survey: assesses a readiness response
+    and ignores the others, and a readiness response with no scored answer (nothing to assess is
+    not an error for the respondent)."""
+    if response.survey.kind != SurveyKind.READINESS or response.submitted_at is None:
+        return None
+    try:
+        return readiness_assess(actor=actor, response=response)
+    except ValidationError as error:
+        if "answers" in getattr(error, "error_dict", {}):
+            return None
+        raise
+
+
 @transaction.atomic
 def readiness_refresh(*, actor: Actor, account: Account | None = None) -> list[ReadinessAssessment]:
     """Assess every submitted readiness response (of one account, or all) with the questions as
