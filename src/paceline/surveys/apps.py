@@ -7,6 +7,7 @@ class SurveysConfig(AppConfig):
     verbose_name = "Voice of the customer"
 
     def ready(self) -> None:
-        from paceline.surveys import readiness_contributions
+        from paceline.surveys import contributions, readiness_contributions
 
+        contributions.register()
         readiness_contributions.register()
