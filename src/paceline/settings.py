@@ -209,6 +209,10 @@ PACELINE_API_MAX_PAGE_SIZE = env_int("PACELINE_API_MAX_PAGE_SIZE", 500, minimum=
 PACELINE_SURVEY_THROTTLE_DAYS = env_int("PACELINE_SURVEY_THROTTLE_DAYS", 90, minimum=0)
 PACELINE_NPS_WINDOW_DAYS = env_int("PACELINE_NPS_WINDOW_DAYS", 365, minimum=1)
 PACELINE_EMAIL_FROM = env_str("PACELINE_EMAIL_FROM", "Paceline <no-reply@localhost>")
+# Where people reach this server: links in e-mails (survey invitations) start with it.
+PACELINE_BASE_URL = env_str("PACELINE_BASE_URL", "http://localhost:8000").rstrip("/")
+if not PACELINE_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"PACELINE_BASE_URL={PACELINE_BASE_URL!r} must start with http:// or https://")
 DEFAULT_FROM_EMAIL = PACELINE_EMAIL_FROM
 EMAIL_HOST = env_str("PACELINE_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("PACELINE_EMAIL_PORT", 25, minimum=1)
