@@ -10,14 +10,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from paceline.customers.models import Account, Segment
-from paceline.customers.views.common import wants_fragment
+from paceline.customers.models import Segment
+from paceline.customers.views.common import account_or_404, render_two_shapes
 from paceline.surveys import charts, selectors
 from paceline.surveys.models import Survey
 from paceline.users.models import User
@@ -99,12 +98,6 @@ def _comments_context(form: CommentsFilterForm, filters: selectors.ResultFilters
     }
 
 
-def _two_shapes(request: HttpRequest, page: str, fragment: str, context: dict, *, status: int = 200) -> HttpResponse:
-    response = render(request, fragment if wants_fragment(request) else page, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
 @login_required
 @require_safe
 def results(request: HttpRequest) -> HttpResponse:
@@ -138,11 +131,11 @@ def results_comments(request: HttpRequest) -> HttpResponse:
         context["comment_errors"] = _errors(form)
         context["comment_filters"] = {name: request.GET[name] for name in ("survey", "start", "end", "segment", "csm")
                                       if request.GET.get(name)}
-        return _two_shapes(request, "surveys/results_comments.html", "surveys/results.html#comments", context,
-                           status=400)
+        return render_two_shapes(request, "surveys/results_comments.html", "surveys/results.html#comments", context,
+                                 status=400)
     filters = form.to_filters(timezone.localdate())
     context.update(filters=filters, **_comments_context(form, filters))
-    return _two_shapes(request, "surveys/results_comments.html", "surveys/results.html#comments", context)
+    return render_two_shapes(request, "surveys/results_comments.html", "surveys/results.html#comments", context)
 
 
 class HistoryPageForm(forms.Form):
@@ -153,10 +146,7 @@ class HistoryPageForm(forms.Form):
 @require_safe
 def account_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every survey answer of one account, with what it was asked and what it left unanswered."""
-    try:
-        account = Account.objects.select_related("owner").get(pk=pk)
-    except Account.DoesNotExist:
-        raise Http404("No account with this id.") from None
+    account = account_or_404(pk)
     form = HistoryPageForm(request.GET)
     context: dict[str, Any] = {"nav": "book", "account": account}
     if not form.is_valid():
