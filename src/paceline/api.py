@@ -21,6 +21,7 @@ from paceline.core.api import router as audit_router
 from paceline.customers.api import API_FIELD_NAMES
 from paceline.customers.api import router as customers_router
 from paceline.success.api import router as success_router
+from paceline.surveys.api import router as surveys_router
 from paceline.users.api import router as me_router
 from paceline.users.auth import UNAUTHENTICATED_MESSAGE, api_auth, self_service_auth
 
@@ -44,6 +45,7 @@ api = NinjaAPI(
 api.add_router("/", customers_router)
 api.add_router("/", audit_router)
 api.add_router("/", success_router)
+api.add_router("/", surveys_router)
 api.add_router("/", me_router, auth=self_service_auth())
 
 
