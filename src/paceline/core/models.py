@@ -1,4 +1,5 @@
-"""What every Paceline app shares: the audit trail and the outbox of activity events.
+"""What every Paceline app shares: the audit trail, the outbox of activity events, and the record of
+the periodic jobs the scheduler has enqueued.
 
 Core imports no other Paceline app. Records that belong to an account carry its id as a plain
 integer (``account_id``) so that core needs no foreign key into the apps above it.
@@ -79,3 +80,29 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} account={self.account_id} at {self.occurred_at:%Y-%m-%d}"
+
+
+class ScheduledRun(models.Model):
+    """The last run the scheduler enqueued for one periodic job (``paceline.core.schedule``).
+
+    Schedulers claim a run with a conditional UPDATE on ``last_slot`` (the scheduled moment the run
+    belongs to): only the one whose UPDATE changed the row enqueues, so two workers never enqueue
+    the same run twice.
+    """
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "On schedule"
+        MANUAL = "manual", "By hand"
+
+    name = models.CharField(max_length=100, unique=True)
+    last_slot = models.DateTimeField(null=True, blank=True, help_text="The scheduled moment of the last run.")
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_trigger = models.CharField(max_length=10, choices=Trigger.choices, blank=True)
+    last_task_id = models.CharField(max_length=64, blank=True)
+    enqueued = models.PositiveIntegerField(default=0, help_text="Runs enqueued so far.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
