@@ -7,6 +7,7 @@ class SuccessConfig(AppConfig):
     verbose_name = "Success plans"
 
     def ready(self) -> None:
-        from paceline.success import contributions
+        from paceline.success import contributions, tasks
 
         contributions.register()
+        tasks.register()
