@@ -82,6 +82,7 @@ API_FIELD_NAMES = {
     "account": "account_id",
     "contact": "contact_id",
     "credited_to": "credited_to_id",
+    "order": "question_ids",
 }
 
 router = Router()
