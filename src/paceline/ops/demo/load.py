@@ -18,7 +18,7 @@ from django.db import transaction
 
 from paceline.core.models import ActivityEvent, AuditEntry
 from paceline.core.services import event_emit
-from paceline.ops.demo import activity, company, contracts, people, success, team, work
+from paceline.ops.demo import activity, company, contracts, people, success, team, voice, work
 from paceline.ops.demo.world import GENERATOR_VERSION, DemoConfig, World
 
 MARKER = "demo.loaded"
@@ -53,6 +53,7 @@ STEPS: list[Step] = [
     Step("interactions", "Interactions", activity.run),
     Step("tasks", "Tasks", work.run),
     Step("success_plans", "Success plans", success.run),
+    Step("voice", "Voice of the customer", voice.run),
 ]
 
 
