@@ -30,7 +30,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Customer success platform: accounts, people, contracts, timeline and tasks; success plans "
-        "with goals, metrics, pacing, commitments and share links.\n\n"
+        "with goals, metrics, pacing, commitments and share links; the voice of the customer: surveys, "
+        "campaigns, responses (from in-app tools too), NPS/CSAT/CES results, relationship milestones "
+        "and adoption-readiness assessments.\n\n"
         "Authenticate with `Authorization: Bearer pl_...` (create a token on your settings page or "
         "with `paceline token create`). Viewers can read; CSMs and CS leaders can also write. "
         "Money is a decimal string next to its currency. Lists take `limit` and `offset` and "

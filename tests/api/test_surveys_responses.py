@@ -72,6 +72,9 @@ def test_posting_the_same_external_id_again_updates_the_response(csm_api, nps, p
         ({"survey_id": 999_999}, ["body", "survey_id"]),
         ({"account_external_id": "nobody"}, ["body", "account_external_id"]),
         ({"submitted_at": "2026-03-01T09:30:00"}, ["body", "submitted_at"]),
+        ({"submitted_at": "2999-03-01T09:30:00Z"}, ["body", "submitted_at"]),
+        ({"answers": {"nps": 5, "reason": "nul\u0000"}}, ["body", "answers"]),
+        ({"answers": {"nps": 5, "bad key!": "x"}}, ["body", "answers"]),
     ],
 )
 def test_a_bad_response_is_refused_naming_the_field_and_nothing_is_written(csm_api, nps, people, change, loc):

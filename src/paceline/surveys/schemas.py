@@ -53,6 +53,16 @@ AnswerValue = Annotated[
         }
     ),
 ]
+def refuse_nul_in_mapping(value: Any) -> Any:
+    # The base schemas check strings and lists; a mapping's keys and values reach the database too.
+    if isinstance(value, dict):
+        for key, item in value.items():
+            for text in (key, *(item if isinstance(item, list) else [item])):
+                if isinstance(text, str) and "\x00" in text:
+                    raise ValueError("Text cannot contain NUL (\\x00) characters.")
+    return value
+
+
 ANSWERS_HELP = (
     "Answers by question key: a whole number for NPS (0-10), CSAT (1-5), CES (1-7) and scale questions, "
     "the chosen text for a single choice, a list of them for a multiple choice, text for a free-text question."
@@ -80,6 +90,11 @@ class QuestionFields(WriteSchema):
     scoring: dict[str, Any] = Field(
         default_factory=dict, description="For the readiness assessment: points per choice or per scale step."
     )
+
+    @field_validator("scoring", mode="before")
+    @classmethod
+    def _no_nul_in_scoring(cls, value: Any) -> Any:
+        return refuse_nul_in_mapping(value)
 
 
 class QuestionOut(Schema):
@@ -246,6 +261,11 @@ class ResponseIn(AccountRef):
     answers: dict[QuestionKey, AnswerValue] = Field(description=ANSWERS_HELP)
     submitted_at: AwareDatetime | None = Field(None, description="Default now; ISO 8601 with a time zone.")
     external_id: ExternalId | None = Field(None, description="Your tool's id for the response: posting it again updates it.")
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _no_nul_in_answers(cls, value: Any) -> Any:
+        return refuse_nul_in_mapping(value)
 
 
 class BulkIn(WriteSchema):

@@ -29,10 +29,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        columns = "; ".join(f"{name}: {text}" for name, text in COLUMN_HELP.items())
+        columns = "; ".join(f"{name} ({text.rstrip('.')})" for name, text in COLUMN_HELP.items())
         sub = actions.add_parser(
             "import", help="import survey responses from a CSV file",
-            description="Import survey responses from a CSV file. Columns: " + columns,
+            description="Import survey responses from a CSV file. Columns: " + columns + ".",
         )
         sub.add_argument("file", help="the CSV file, or - to read standard input")
         sub.add_argument("--dry-run", action="store_true", help="check every row and report; change nothing")
