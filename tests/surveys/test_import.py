@@ -248,3 +248,10 @@ def test_the_page_refuses_an_unreadable_file_by_line(csm_client, nps, people):
     response = csm_client.post(URL, {"file": SimpleUploadedFile("r.csv", "é\n".encode("latin-1")), "encoding": "utf-8"})
     assert response.status_code == 400
     assert "Line 1 is not valid UTF-8" in response.context["form"].errors["file"][0]
+
+
+def test_the_import_page_leads_to_it(csm_client, db):
+    assert URL.encode() in csm_client.get("/import/").content
+    page = csm_client.get(URL)
+    assert page.status_code == 200
+    assert b"paceline surveys import FILE --dry-run" in page.content
