@@ -104,10 +104,6 @@ def _error(loc: list, msg: str) -> dict[str, Any]:
     return {"type": "validation_error", "loc": loc, "msg": msg}
 
 
-def _invalid(field: str, msg: str) -> ValidationError:
-    return ValidationError([_error(["body", field], msg)])
-
-
 AUDIENCE_PARTS = {"segments", "stages", "roles", "account_ids"}
 # A response's own fields; any other key a response service refuses is a question key.
 RESPONSE_FIELDS = {
