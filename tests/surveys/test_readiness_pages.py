@@ -73,6 +73,8 @@ def test_the_history_page_lists_every_assessment_with_its_reasons(account, asses
         assert f'id="assessment-{a.pk}"' in html
     assert "Build their adoption capacity first" in html  # the older, not-ready one
     assert "Resistance to change" in html and "Not ready from 0" in html
+    worst = html.split(f'id="assessment-{assessed[0].pk}"')[1].split("</section>")[0]
+    assert worst.split("Raised it")[1].count("<li") == 1 and "Nothing." in worst.split("Raised it")[1]
     assert "Score again with the current questions" not in html  # a viewer cannot re-score
 
 

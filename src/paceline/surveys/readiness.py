@@ -542,8 +542,13 @@ def readiness_latest(account_ids: Iterable[int], *, on: dt.date | None = None) -
 
 
 def account_readiness(*, account: Account) -> list[ReadinessAssessment]:
-    """An account's assessments, newest first, with who answered."""
-    return list(account.readiness_assessments.select_related("response__contact").order_by("-assessed_on", "-id"))
+    """An account's assessments, newest first, with who answered, each with its reasons split into
+    ``lowered``, ``raised`` and ``unanswered`` for the pages."""
+    rows = list(account.readiness_assessments.select_related("response__contact").order_by("-assessed_on", "-id"))
+    for assessment in rows:
+        for effect in ("lowered", "raised", "unanswered"):
+            setattr(assessment, effect, [r for r in assessment.reasons if r.get("effect") == effect])
+    return rows
 
 
 def level_trend(assessments: Sequence[ReadinessAssessment]) -> str | None:
