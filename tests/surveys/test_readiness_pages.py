@@ -105,3 +105,58 @@ def test_viewers_cannot_rescore_and_anonymous_visitors_log_in(account, assessed,
 def test_rescore_is_post_only_and_unknown_accounts_are_404(account, csm_client):
     assert csm_client.get(f"/accounts/{account.pk}/readiness/rescore/").status_code == 405
     assert csm_client.get("/accounts/999999/readiness/").status_code == 404
+
+
+def _posted(answers: dict, **extra) -> dict:
+    data = {"answered_on": timezone.localdate().isoformat(), **extra}
+    for key, value in answers.items():
+        data[f"q_{key}"] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_csm_records_answers_from_a_call_and_the_assessment_follows(account, csm_client):
+    champion = ContactFactory(account=account, name="Cleo Champion", is_primary=True)
+    page = csm_client.get(f"/accounts/{account.pk}/readiness/record/").content.decode()
+    assert "When you implement a new system, do you have a defined user adoption program?" in page
+    assert 'value="Resistance to change"' in page and f'value="{champion.pk}" selected' in page
+    response = csm_client.post(f"/accounts/{account.pk}/readiness/record/",
+                               _posted({**WORST, "own_actions": "IT will set it up."}, contact=champion.pk), follow=True)
+    assert "Assessed: Not ready (0/100)." in response.content.decode()
+    assessment = ReadinessAssessment.objects.get(account=account)
+    assert assessment.response.source == "manual" and assessment.response.contact == champion
+    assert assessment.response.answers.get(question__key="own_actions").text == "IT will set it up."
+
+
+@pytest.mark.django_db
+def test_a_missing_required_answer_is_named_next_to_its_question_and_nothing_is_saved(account, csm_client):
+    answers = {k: v for k, v in BEST.items() if k != "executive_sponsor"}
+    response = csm_client.post(f"/accounts/{account.pk}/readiness/record/", _posted(answers))
+    assert response.status_code == 400
+    html = response.content.decode()
+    question = html.split('id="question-executive_sponsor"')[1].split('id="question-')[0]
+    assert "This question needs an answer." in question
+    assert 'class="field wide question has-error" id="question-executive_sponsor"' in html
+    assert not ReadinessAssessment.objects.exists() and not account.survey_responses.exists()
+
+
+@pytest.mark.django_db
+def test_the_form_follows_the_questionnaire_as_leaders_edited_it(account, csm_client):
+    survey = readiness.readiness_survey()
+    question = survey.questions.get(key="value_share")
+    question.choices = [*question.choices, "We never measure it"]
+    question.save()
+    assert 'value="We never measure it"' in csm_client.get(f"/accounts/{account.pk}/readiness/record/").content.decode()
+    survey.is_active = False
+    survey.save()
+    response = csm_client.get(f"/accounts/{account.pk}/readiness/record/")
+    assert response.status_code == 404 and "no active adoption-readiness questionnaire" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_viewers_cannot_record_answers(account, viewer_client, anon_client):
+    url = f"/accounts/{account.pk}/readiness/record/"
+    assert viewer_client.get(url).status_code == 403
+    assert viewer_client.post(url, _posted(BEST)).status_code == 403
+    assert anon_client.post(url, _posted(BEST)).status_code == 302
+    assert not ReadinessAssessment.objects.exists()

@@ -420,6 +420,13 @@ def readiness_survey_install(*, survey_model=Survey, question_model=None) -> Sur
     return survey
 
 
+def readiness_survey_current() -> Survey | None:
+    """The questionnaire a CSM records answers with: the built-in one while it is active, else the
+    newest active readiness survey a leader built; None when there is none (nothing is created)."""
+    surveys = Survey.objects.filter(kind=SurveyKind.READINESS, is_active=True).prefetch_related("questions")
+    return surveys.filter(name=SURVEY_NAME).order_by("id").first() or surveys.order_by("-id").first()
+
+
 def readiness_survey() -> Survey:
     """The survey a CSM records an assessment with: the built-in one (reinstalled if it was removed)."""
     return readiness_survey_install()

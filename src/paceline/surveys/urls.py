@@ -28,6 +28,7 @@ urlpatterns: list = [
     # Readiness and milestones
     path("accounts/<int:pk>/readiness/", readiness.account_readiness, name="readiness"),
     path("accounts/<int:pk>/readiness/rescore/", readiness.readiness_rescore, name="readiness_rescore"),
+    path("accounts/<int:pk>/readiness/record/", readiness.readiness_record, name="readiness_record"),
     path("accounts/<int:pk>/milestones/new/", milestones.milestone_new, name="milestone_new"),
     path("accounts/<int:pk>/milestones/<int:milestone_id>/edit/", milestones.milestone_edit, name="milestone_edit"),
     path("accounts/<int:pk>/milestones/<int:milestone_id>/delete/", milestones.milestone_delete,
