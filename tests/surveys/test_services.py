@@ -386,3 +386,21 @@ def test_one_reminder_goes_to_those_who_have_not_answered(actor, nps_survey, acc
     assert fresh != tokens[waiting.email]
     # Both the first link and the reminder's open the same invitation.
     assert services.invitation_open(token=fresh).pk == services.invitation_open(token=tokens[waiting.email]).pk
+
+
+def test_the_daily_jobs_are_declared_and_run_the_services(actor, nps_survey, account,
+                                                         django_capture_on_commit_callbacks):
+    from paceline.core import schedule
+    from paceline.surveys import tasks
+
+    assert schedule.get_job("surveys.expire_invitations").task is tasks.expire_invitations
+    assert schedule.get_job("surveys.send_reminders").task is tasks.send_reminders
+    ContactFactory(account=account)
+    campaign = campaign_for(actor, nps_survey, [account], expires_days=2, reminder_days=1)
+    send(actor, campaign, django_capture_on_commit_callbacks)
+    Invitation.objects.update(sent_at=timezone.now() - dt.timedelta(days=1, minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_reminders.call() == {"reminded": 1}
+    Invitation.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert tasks.expire_invitations.call() == {"expired": 1}
+    assert len(mail.outbox) == 2

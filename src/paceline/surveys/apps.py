@@ -7,7 +7,8 @@ class SurveysConfig(AppConfig):
     verbose_name = "Voice of the customer"
 
     def ready(self) -> None:
-        from paceline.surveys import contributions, readiness_contributions
+        from paceline.surveys import contributions, readiness_contributions, tasks
 
         contributions.register()
         readiness_contributions.register()
+        tasks.register()

@@ -127,6 +127,7 @@ class SendResult:
     invited: int
     skipped: int
     already: int
+    retried: int = 0  # invited before, but their e-mail has not gone out yet: delivery tries again
 
 
 def _check_sendable(campaign: Campaign) -> None:
@@ -181,11 +182,14 @@ def campaign_send(*, actor: Actor, campaign: Campaign, now: dt.datetime | None =
         campaign.save(update_fields=["status", "sent_at", "updated_at"])
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=campaign, before=before,
                      after=snapshot(campaign))
-    result = SendResult(invited=invited, skipped=len(preview.skipped) - already, already=already)
+    pending = campaign.invitations.filter(status=InvitationStatus.PENDING).count()
+    result = SendResult(invited=invited, skipped=len(preview.skipped) - already, already=already,
+                        retried=pending - invited)
     if invited:
         event_emit(kind="survey.campaign_sent", account_id=None, actor=actor, subject=campaign, occurred_at=now,
                    payload={"survey_id": campaign.survey_id, "invited": result.invited, "skipped": result.skipped})
-    transaction.on_commit(partial(_enqueue_delivery, campaign.pk))
+    if pending:
+        transaction.on_commit(partial(_enqueue_delivery, campaign.pk))
     return result
 
 

@@ -141,6 +141,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "account__name", "contact__name", "id"))
         counts = Counter(i.status for i in invitations)
         context["invitations"] = invitations
+        context["undelivered"] = counts[InvitationStatus.PENDING]
         context["status_counts"] = [(label, counts[value]) for value, label in InvitationStatus.choices if counts[value]]
     return render(request, "surveys/send_campaign.html", context)
 
@@ -158,6 +159,8 @@ def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if result.invited:
         messages.success(request, f"Sending to {result.invited} contact{'s' if result.invited != 1 else ''}; "
                                   f"{result.skipped} skipped.")
+    elif result.retried:
+        messages.success(request, f"Trying again to deliver {result.retried} e-mail{'s' if result.retried != 1 else ''}.")
     else:
         messages.warning(request, "Nothing was sent: everyone in the audience is already invited or skipped.")
     return redirect(campaign_url(campaign))
