@@ -67,6 +67,7 @@ def test_a_viewer_reads_but_writes_nothing(viewer_client, survey, draft):
     assert [x.key for x in survey.questions.all()] == ["nps", "reason"]
     page = viewer_client.get(f"/surveys/{survey.pk}/").content.decode()
     assert "Add a question" not in page and "Send…" not in page
+    assert '<a href="/surveys/" aria-current="page">Surveys</a>' in page
     assert "Send to 1 contact" not in viewer_client.get(f"/surveys/campaigns/{draft.pk}/").content.decode()
 
 
