@@ -213,3 +213,28 @@ def test_the_wizard_goes_audience_message_preview_send(csm_client, survey, accou
         csm_client.post(f"/surveys/campaigns/{campaign.pk}/send/")
     assert len(mail.outbox) == 2
     assert "Nothing was sent" in csm_client.get(f"/surveys/campaigns/{campaign.pk}/").content.decode()
+
+
+def test_the_pages_cost_the_same_queries_whatever_the_number_of_rows(csm_client, actor, survey,
+                                                                     django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert csm_client.get(url).status_code == 200
+        return len(captured)
+
+    counts = {}
+    for size in (2, 7):
+        account = AccountFactory()
+        for n in range(size):
+            ContactFactory(account=account, email=f"c{size}-{n}@x.test" if n else "")
+        campaign = services.campaign_create(actor=actor, survey=survey, audience={"account_ids": [account.pk]},
+                                            name=f"Wave {size}")
+        draft = queries(f"/surveys/campaigns/{campaign.pk}/")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.campaign_send(actor=actor, campaign=campaign)
+        counts[size] = (draft, queries(f"/surveys/campaigns/{campaign.pk}/"), queries(f"/surveys/{survey.pk}/"),
+                        queries("/surveys/"))
+    assert counts[2] == counts[7]

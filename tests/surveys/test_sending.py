@@ -171,7 +171,8 @@ def test_no_contact_is_surveyed_more_often_than_the_throttle_allows(smtp, actor,
 
 
 def test_a_refused_delivery_stays_pending_and_goes_out_later(smtp, actor, account, survey, settings, caplog,
-                                                             django_capture_on_commit_callbacks):
+                                                             monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("paceline.surveys.services.campaigns.CHUNK", 1)  # each e-mail its own chunk
     ContactFactory(account=account, name="Ann", email="ann@acme.test")
     ContactFactory(account=account, name="Nobody", email=REFUSED)
     campaign = campaign_for(actor, survey, [account])

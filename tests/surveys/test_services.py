@@ -253,6 +253,17 @@ def test_a_campaign_sent_twice_sends_nothing_the_second_time(actor, nps_survey, 
         services.campaign_update(actor=actor, campaign=campaign, subject="Changed")
 
 
+def test_a_large_audience_is_claimed_and_mailed_a_chunk_at_a_time(actor, nps_survey, account, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    monkeypatch.setattr("paceline.surveys.services.campaigns.CHUNK", 2)
+    for n in range(5):
+        ContactFactory(account=account, email=f"p{n}@acme.test")
+    result = send(actor, campaign_for(actor, nps_survey, [account]), django_capture_on_commit_callbacks)
+    assert result.invited == 5
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@acme.test" for n in range(5)]
+    assert set(Invitation.objects.values_list("status", flat=True)) == {InvitationStatus.SENT}
+
+
 def test_an_inactive_or_empty_survey_is_not_sent(actor, account, django_capture_on_commit_callbacks):
     survey = services.survey_create(actor=actor, name="Empty", kind=SurveyKind.CUSTOM)
     campaign = campaign_for(actor, survey, [account])

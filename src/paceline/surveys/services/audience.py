@@ -126,7 +126,7 @@ class AudiencePreview:
 
 
 def unsubscribed_emails() -> set[str]:
-    return set(Unsubscribe.objects.values_list("email", flat=True))
+    return {email.lower() for email in Unsubscribe.objects.values_list("email", flat=True)}
 
 
 def recently_surveyed(contacts: QuerySet[Contact], *, campaign: Campaign | None, now: dt.datetime) -> set[int]:

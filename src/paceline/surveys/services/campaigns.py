@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 CAMPAIGN_FIELDS = frozenset({"name", "audience", "subject", "message", "expires_days", "reminder_days"})
 MAX_EXPIRES_DAYS = 90
 MAX_MESSAGE = 5000
+CHUNK = 200  # invitations claimed, then e-mailed, at a time
 # Invitations whose link still works and whose survey is not answered yet.
 OPEN = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.PARTIAL)
 DEFAULT_SUBJECT = "A minute to tell us how we are doing?"
@@ -174,8 +175,8 @@ def campaign_send(*, actor: Actor, campaign: Campaign, now: dt.datetime | None =
         elif invitation.skipped_reason != reason:
             invitation.skipped_reason = reason
             changed.append(invitation)
-    Invitation.objects.bulk_create(new)
-    Invitation.objects.bulk_update(changed, ["status", "skipped_reason", "email"])
+    Invitation.objects.bulk_create(new, batch_size=500)
+    Invitation.objects.bulk_update(changed, ["status", "skipped_reason", "email"], batch_size=500)
     if campaign.status == CampaignStatus.DRAFT:
         before = snapshot(campaign)
         campaign.status, campaign.sent_at = CampaignStatus.SENT, now
@@ -241,52 +242,66 @@ def _dispatch(batch: list[_Outgoing], *, reminder: bool) -> None:
                    else "invitations", len(failed), len(batch))
 
 
+def _in_chunks(rows, claim, *, reminder: bool) -> int:
+    """Walk ``rows`` (a queryset) by id, CHUNK at a time: each chunk is claimed in its own short
+    transaction (SQLite's write lock is held briefly) and e-mailed once that commits. The id
+    cursor means an e-mail refused in one chunk is not retried by a later one of the same run."""
+    claimed, after = 0, 0
+    while True:
+        with transaction.atomic():
+            chunk = list(rows.filter(pk__gt=after).order_by("pk")[:CHUNK])
+            if not chunk:
+                return claimed
+            after = chunk[-1].pk
+            batch = [item for item in (claim(invitation) for invitation in chunk) if item is not None]
+            transaction.on_commit(partial(_dispatch, batch, reminder=reminder))
+        claimed += len(batch)
+
+
 def invitations_deliver(*, campaign_id: int, now: dt.datetime | None = None) -> int:
     """Claim and e-mail the campaign's pending invitations; returns how many were claimed."""
     now = now or timezone.now()
     unsubscribed = unsubscribed_emails()
-    batch: list[_Outgoing] = []
-    with transaction.atomic():
-        pending = Invitation.objects.filter(campaign_id=campaign_id, status=InvitationStatus.PENDING).select_related(
-            "contact", "account", "campaign", "campaign__survey", "campaign__created_by")
-        for invitation in pending:
-            mine = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING)
-            if invitation.email.lower() in unsubscribed:
-                mine.update(status=InvitationStatus.SKIPPED, skipped_reason=Skip.UNSUBSCRIBED)
-                continue
-            expires = now + dt.timedelta(days=invitation.campaign.expires_days)
-            if not mine.update(status=InvitationStatus.SENT, sent_at=now, expires_at=expires):
-                continue  # another worker took it
-            invitation.status, invitation.sent_at, invitation.expires_at = InvitationStatus.SENT, now, expires
-            item = _issue(invitation)
-            Invitation.objects.filter(pk=invitation.pk).update(digest=digest(item.respond))
-            batch.append(item)
-        transaction.on_commit(partial(_dispatch, batch, reminder=False))
-    return len(batch)
+
+    def claim(invitation: Invitation) -> _Outgoing | None:
+        mine = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING)
+        if invitation.email.lower() in unsubscribed:
+            mine.update(status=InvitationStatus.SKIPPED, skipped_reason=Skip.UNSUBSCRIBED)
+            return None
+        expires = now + dt.timedelta(days=invitation.campaign.expires_days)
+        if not mine.update(status=InvitationStatus.SENT, sent_at=now, expires_at=expires):
+            return None  # another worker took it
+        invitation.status, invitation.sent_at, invitation.expires_at = InvitationStatus.SENT, now, expires
+        item = _issue(invitation)
+        Invitation.objects.filter(pk=invitation.pk).update(digest=digest(item.respond))
+        return item
+
+    pending = Invitation.objects.filter(campaign_id=campaign_id, status=InvitationStatus.PENDING).select_related(
+        "contact", "account", "campaign", "campaign__survey", "campaign__created_by")
+    return _in_chunks(pending, claim, reminder=False)
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
     """One reminder to each invitation still unanswered ``reminder_days`` after it was sent (once)."""
     now = now or timezone.now()
     unsubscribed = unsubscribed_emails()
-    batch: list[_Outgoing] = []
-    with transaction.atomic():
-        campaigns = Campaign.objects.filter(status=CampaignStatus.SENT, reminder_days__gt=0).select_related(
-            "survey", "created_by")
-        for campaign in campaigns:
-            due = campaign.invitations.filter(
-                status__in=OPEN, reminded_at__isnull=True, expires_at__gt=now,
-                sent_at__lte=now - dt.timedelta(days=campaign.reminder_days),
-            ).select_related("contact", "account")
-            for invitation in due:
-                if invitation.email.lower() in unsubscribed:
-                    continue
-                if not Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(reminded_at=now):
-                    continue
-                invitation.campaign, invitation.reminded_at = campaign, now
-                batch.append(_issue(invitation))
-        transaction.on_commit(partial(_dispatch, batch, reminder=True))
-    return len(batch)
+
+    def claim(invitation: Invitation) -> _Outgoing | None:
+        if invitation.email.lower() in unsubscribed:
+            return None
+        if not Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(reminded_at=now):
+            return None
+        invitation.reminded_at = now
+        return _issue(invitation)
+
+    reminded = 0
+    for campaign in Campaign.objects.filter(status=CampaignStatus.SENT, reminder_days__gt=0):
+        due = campaign.invitations.filter(
+            status__in=OPEN, reminded_at__isnull=True, expires_at__gt=now,
+            sent_at__lte=now - dt.timedelta(days=campaign.reminder_days),
+        ).select_related("contact", "account", "campaign", "campaign__survey", "campaign__created_by")
+        reminded += _in_chunks(due, claim, reminder=True)
+    return reminded
 
 
 @transaction.atomic
