@@ -28,6 +28,7 @@ from tests.factories import ContactFactory, GoalFactory, SuccessMetricFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = DBTaskResult._meta.db_table
+OURS = "task_path LIKE 'paceline.success.tasks.%'"  # other apps schedule jobs too
 TODAY = timezone.localdate()
 
 
@@ -162,12 +163,12 @@ def test_two_workers_run_each_due_daily_job_once_and_stop_on_sigterm(tmp_path):
         deadline = time.monotonic() + 60
         done = []
         while time.monotonic() < deadline:
-            done = _rows(data_dir, f"SELECT task_path, status FROM {RESULTS}")  # noqa: S608
+            done = _rows(data_dir, f"SELECT task_path, status FROM {RESULTS} WHERE {OURS}")  # noqa: S608
             if len(done) >= 3 and all(status == "SUCCESSFUL" for _, status in done):
                 break
             time.sleep(0.3)
         time.sleep(1.5)  # several more ticks of both schedulers: nothing more may be enqueued
-        done = _rows(data_dir, f"SELECT task_path, status FROM {RESULTS} ORDER BY task_path")  # noqa: S608
+        done = _rows(data_dir, f"SELECT task_path, status FROM {RESULTS} WHERE {OURS} ORDER BY task_path")  # noqa: S608
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -177,7 +178,7 @@ def test_two_workers_run_each_due_daily_job_once_and_stop_on_sigterm(tmp_path):
         ("paceline.success.tasks.plans_evaluate", "SUCCESSFUL"),
         ("paceline.success.tasks.refresh_computed", "SUCCESSFUL"),
     ]
-    assert _rows(data_dir, "SELECT name, enqueued, last_trigger FROM core_scheduledrun ORDER BY name") == [
+    assert _rows(data_dir, "SELECT name, enqueued, last_trigger FROM core_scheduledrun WHERE name LIKE 'success.%' ORDER BY name") == [
         ("success.commitments_check", 1, "schedule"),
         ("success.plans_evaluate", 1, "schedule"),
         ("success.refresh_computed", 1, "schedule"),
@@ -188,7 +189,7 @@ def test_two_workers_run_each_due_daily_job_once_and_stop_on_sigterm(tmp_path):
     assert codes == [0, 0]
     for log in logs:
         text = log.read_text()
-        assert "with the scheduler (3 jobs)" in text
+        assert "with the scheduler (" in text
         assert "shutting down" in text and "Scheduler stopped" in text
 
 
@@ -199,4 +200,4 @@ def test_a_worker_without_its_scheduler_enqueues_nothing(tmp_path):
     _paceline(data_dir, "worker", "--batch", "--no-scheduler")
     assert _rows(data_dir, f"SELECT count(*) FROM {RESULTS}") == [(0,)]  # noqa: S608
     _paceline(data_dir, "worker", "--batch")  # one tick, then the queue: what cron would run
-    assert _rows(data_dir, f"SELECT count(*), min(status) FROM {RESULTS}") == [(3, "SUCCESSFUL")]  # noqa: S608
+    assert _rows(data_dir, f"SELECT count(*), min(status) FROM {RESULTS} WHERE {OURS}") == [(3, "SUCCESSFUL")]  # noqa: S608
