@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from paceline.core.models import ActivityEvent, AuditEntry
+from paceline.core.models import ActivityEvent, AuditEntry, ScheduledRun
 from paceline.core.services import Actor, audit_record, snapshot
 
 
@@ -25,6 +25,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class ActivityEventAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "occurred_at", "account_id", "subject_type", "subject_id")
     list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(admin.ModelAdmin):
+    """The scheduler's bookkeeping: read only (the worker claims runs with a conditional UPDATE)."""
+
+    list_display = ("name", "last_slot", "last_enqueued_at")
 
     def has_add_permission(self, request):
         return False
