@@ -118,6 +118,6 @@ def test_a_csm_builds_a_plan_from_a_template_and_watches_a_metric_move(page, liv
     # 9 on the day the first lap wanted 10; 30 already beyond the second lap's 25.
     expect(card.locator("tr.lap-missed")).to_contain_text("Week 2")
     expect(card.locator("tr.lap-reached")).to_contain_text("Week 5")
-    expect(page.locator("#plan-pace")).to_contain_text("goals on pace")
+    expect(page.locator("#plan-pace")).to_contain_text("1 of 1 goal on pace")
     assert list(Measurement.objects.filter(metric=built.metric).order_by("measured_on")
                 .values_list("value", flat=True)) == [8, 9, 30]

@@ -235,3 +235,11 @@ def test_the_pace_line_runs_from_baseline_to_target(direction, a, b, on):
     assert min(a, b) - 1e-6 <= value <= max(a, b) + 1e-6
     assert pacing.pace_line(spec, spec.baseline.on) == a
     assert pacing.pace_line(spec, spec.target.on) == b
+
+
+def test_a_goal_is_as_healthy_as_its_weakest_measured_metric():
+    assert pacing.worst(["ahead", "behind", "hit"]) == "behind"
+    assert pacing.worst(["ahead", "no_data"]) == "ahead"
+    assert pacing.worst(["no_data", "no_data"]) == "no_data"
+    assert pacing.worst([]) == ""
+    assert pacing.worst(["at_risk", "no_data"]) == "at_risk"

@@ -249,8 +249,13 @@ def _rate(rate: float | None, fmt) -> str:
 
 
 def worst(statuses: Sequence[str]) -> str:
-    """A goal is as healthy as its weakest metric."""
-    return min(statuses, key=STATUS_RANK.__getitem__) if statuses else ""
+    """A goal is as healthy as its weakest measured metric.
+
+    A metric not measured yet says nothing about the others, so it only counts when no metric
+    of the goal is measured (then the goal is not measured yet either).
+    """
+    measured = [s for s in statuses if s != "no_data"] or list(statuses)
+    return min(measured, key=STATUS_RANK.__getitem__) if measured else ""
 
 
 # Validation ------------------------------------------------------------------------------------
