@@ -102,7 +102,7 @@ def _comments_context(form: CommentsFilterForm, filters: selectors.ResultFilters
 @require_safe
 def results(request: HttpRequest) -> HttpResponse:
     form = CommentsFilterForm(request.GET)
-    context: dict[str, Any] = {"nav": "surveys", "form": form}
+    context: dict[str, Any] = {"nav": "results", "form": form}
     if not form.is_valid():
         context["errors"] = _errors(form)
         return render(request, "surveys/results.html", context, status=400)
@@ -126,7 +126,7 @@ def results(request: HttpRequest) -> HttpResponse:
 def results_comments(request: HttpRequest) -> HttpResponse:
     """The comments alone: the fragment for HTMX (band, sentiment, pages), else a page of its own."""
     form = CommentsFilterForm(request.GET)
-    context: dict[str, Any] = {"nav": "surveys", "form": form}
+    context: dict[str, Any] = {"nav": "results", "form": form}
     if not form.is_valid():
         context["comment_errors"] = _errors(form)
         context["comment_filters"] = {name: request.GET[name] for name in ("survey", "start", "end", "segment", "csm")
