@@ -16,9 +16,10 @@ from weasyprint import HTML
 
 from paceline.success import services
 from paceline.success.models import Measurement
+from paceline.success.pdf import LocalFetcher, static_roots
 from paceline.success.report import COMMITMENT_COLUMNS, MEASUREMENT_COLUMNS
 from paceline.success.selectors import plan_tree
-from paceline.success.views.exports import LocalFetcher, print_html, spreadsheet_safe, static_roots
+from paceline.success.views.exports import print_html, spreadsheet_safe
 from tests.success.test_share_page import (
     AUDIT_ONLY,
     GOAL_SECRET,
@@ -119,7 +120,7 @@ def test_an_image_from_the_internet_in_a_plan_is_not_fetched(built, actor, monke
     monkeypatch.setattr(LocalFetcher, "fetch", spy)
     html = print_html(plan_tree(plan_id=built.plan.pk), exported_by="")
     assert "&lt;img" in html  # the summary is text, escaped
-    from paceline.success.views.exports import render_pdf
+    from paceline.success.pdf import render_pdf
 
     assert render_pdf(html).startswith(b"%PDF")
     assert fetched and all(url.startswith("file://") and "report_print.css" in url for url in fetched)

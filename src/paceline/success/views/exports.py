@@ -11,10 +11,7 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
@@ -23,7 +20,6 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
-from weasyprint import HTML, URLFetcher
 
 from paceline.core.charts import render_svg
 from paceline.success import selectors
@@ -45,46 +41,6 @@ PRINT_CHART_HEIGHT = 200
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def static_roots() -> list[Path]:
-    """The directories our static files come from: the only files a PDF may read."""
-    roots = [Path(p) for p in settings.STATICFILES_DIRS]
-    for finder in finders.get_finders():
-        for storage in getattr(finder, "storages", {}).values():
-            location = getattr(storage, "location", None)
-            if location:
-                roots.append(Path(location))
-    roots.append(Path(settings.STATIC_ROOT))
-    return sorted({root.resolve() for root in roots})
-
-
-class LocalFetcher(URLFetcher):
-    """Fetches ``data:`` URLs and files inside our static directories; refuses everything else."""
-
-    def __init__(self, roots: Sequence[Path] | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.roots = list(roots) if roots is not None else static_roots()
-
-    def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return True
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(url2pathname(parts.path)).resolve()
-        return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
-
-    def fetch(self, url, headers=None):
-        if not self.allows(url):
-            raise ValueError(f"Only our own static files may be read while printing, not {url[:80]}")
-        return super().fetch(url, headers)
-
-
-def render_pdf(html: str) -> bytes:
-    static_root = finders.find(PRINT_CSS)
-    base_url = Path(static_root).parent.as_uri() + "/" if static_root else None
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalFetcher()).write_pdf()
 
 
 def print_svg(spec: dict) -> str:
@@ -124,6 +80,8 @@ def print_html(tree: selectors.PlanTree, *, exported_by: str) -> str:
 @login_required
 @require_safe
 def export_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
+    from paceline.success.pdf import render_pdf
+
     tree = _readable_plan(request, plan_id)
     pdf = render_pdf(print_html(tree, exported_by=person_name(request.user)))
     return _attachment(HttpResponse(pdf, content_type="application/pdf"), _filename(tree.plan, ".pdf"))
