@@ -145,3 +145,22 @@ def test_an_accounts_trend_reads_its_notes_and_its_comments(account):
     assert trend.recent_n == 2 and trend.recent == pytest.approx((note + 0.8) / 2, abs=1e-4)
     assert trend.previous_n == 2 and trend.previous <= sentiment.NEGATIVE
     assert trend.direction == "improving"
+
+
+def test_the_trend_reads_only_the_latest_notes_so_a_busy_account_stays_fast(account):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from paceline.customers.models import Interaction
+    from paceline.surveys import sentiment
+
+    now = timezone.now()
+    old = [Interaction(account=account, kind="note", subject="old", summary="Terrible, awful, broken.",
+                       occurred_at=now - dt.timedelta(days=60, minutes=i)) for i in range(50)]
+    new = [Interaction(account=account, kind="note", subject="new", summary="Great, helpful, lovely team.",
+                       occurred_at=now - dt.timedelta(days=1, minutes=i)) for i in range(sentiment.MAX_NOTES)]
+    Interaction.objects.bulk_create(old + new)
+    trend = sentiment.account_sentiment_trend(account=account)
+    assert trend.notes == sentiment.MAX_NOTES
+    assert trend.recent > 0.5  # only the latest, positive notes were read
