@@ -7,26 +7,21 @@ skipped, so a script notices. A blank cell leaves the existing value as it is.
 
 from __future__ import annotations
 
-import io
-import shutil
 import sys
-from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table as RichTable
 
 from paceline.core.services import Actor
+from paceline.customers.importing.command import ImportCommandMixin
 from paceline.customers.importing.fields import KINDS
 from paceline.customers.importing.mapping import SOURCES, MappingError, parse_map_option
 from paceline.customers.importing.parsing import ENCODINGS, FileProblem
-from paceline.customers.importing.report import ImportReport
 from paceline.customers.importing.runner import ImportAborted, prepare, run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommandMixin, BaseCommand):
     help = (
         "Import accounts, contacts or subscriptions from a CSV file. Salesforce and HubSpot export "
         "headers are recognised; rows are matched on their external id (created or updated), and a "
@@ -52,8 +47,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         kind = options["kind"]
-        actor = Actor(user=self._user(options["user"]), via="import")
-        data = self._read(options["file"])
+        actor = Actor(user=self.import_user(options["user"]), via="import")
+        data = self.import_read(options["file"])
         try:
             choices = dict(parse_map_option(option) for option in options["map"])
             table, mapping = prepare(data, kind=kind, encoding=options["encoding"], choices=choices)
@@ -77,45 +72,5 @@ class Command(BaseCommand):
                 )
             except ImportAborted as exc:
                 raise CommandError(str(exc)) from exc
-        self._print(report)
-        if report.file_errors:
-            raise CommandError("The file was not imported.", returncode=1)
-        if report.errors:
-            changed = "the valid rows were imported" if report.applied else "nothing was changed"
-            rows = "1 row has" if report.failed == 1 else f"{report.failed} rows have"
-            raise CommandError(f"{rows} errors; {changed}.", returncode=1)
-
-    def _user(self, username: str):
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user {username!r}; --user takes a username.")
-        return user
-
-    def _read(self, path: str) -> bytes:
-        if path == "-":
-            return sys.stdin.buffer.read()
-        file = Path(path)
-        if not file.is_file():
-            raise CommandError(f"{path}: no such file.")
-        return file.read_bytes()
-
-    def _print(self, report: ImportReport) -> None:
-        buffer = io.StringIO()
-        tty = self.stdout.isatty()
-        console = Console(file=buffer, force_terminal=tty, width=shutil.get_terminal_size().columns if tty else 200)
-        console.print(f"[bold]{SOURCES.get(report.source, 'CSV')}[/bold] of {report.kind}.")
-        mapped = RichTable("Column", "Field", title="Columns used", title_justify="left")
-        for header, field in report.mapped:
-            mapped.add_row(header, field)
-        console.print(mapped)
-        for header, why in report.ignored:
-            console.print(f"Ignored column '{header}': {why}.")
-        if report.errors:
-            errors = RichTable("Row", "Column", "Reason", title="Errors", title_justify="left")
-            for error in report.errors:
-                errors.add_row(str(error.row), error.column or "(row)", error.reason)
-            console.print(errors)
-        console.print(report.summary(), style="bold" if report.ok else "bold red")
-        self.stdout.write(buffer.getvalue(), ending="")
+        self.import_print(report, heading=f"[bold]{SOURCES.get(report.source, 'CSV')}[/bold] of {report.kind}.", columns=("Column", "Field"), title="Columns used")
+        self.import_finish(report)
