@@ -24,7 +24,9 @@ from paceline.customers.models import (
 
 
 class ServiceAdmin(admin.ModelAdmin):
-    """Routes saves and deletes to services. Subclasses say which fields and which services."""
+    """Routes saves and deletes to services. Subclasses say which fields (``service_fields``) and
+    which services, by defining ``create(actor, form)``, ``update(actor, obj, form)`` and
+    ``remove(actor, obj)``."""
 
     service_fields: frozenset[str] = frozenset()
     # Fixed once created: the services move nothing between accounts.
@@ -56,14 +58,6 @@ class ServiceAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.remove(actor, obj)
 
-    def create(self, actor: Actor, form):
-        raise NotImplementedError
-
-    def update(self, actor: Actor, obj, form):
-        raise NotImplementedError
-
-    def remove(self, actor: Actor, obj) -> None:
-        raise NotImplementedError
 
 
 @admin.register(Account)

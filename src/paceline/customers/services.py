@@ -94,6 +94,22 @@ def _delete(instance: models.Model, *, actor: Actor, account_id: int | None) -> 
     instance.delete()
 
 
+def _existing_by_external_id(model, external_id: str, account: Account | None = None):
+    """The row an upsert will update (locked), or None to create one.
+
+    Refuses a blank external id, and one that belongs to another account: an upsert never moves
+    a record between accounts.
+    """
+    if not (external_id or "").strip():
+        raise ValidationError({"external_id": "An upsert needs an external id."})
+    existing = model.objects.select_for_update().filter(external_id=external_id.strip()).first()
+    if existing is not None and account is not None and existing.account_id != account.pk:
+        raise ValidationError(
+            {"external_id": f"{model._meta.verbose_name.capitalize()} {external_id} belongs to another account."}
+        )
+    return existing
+
+
 # Accounts ---------------------------------------------------------------------------------------
 
 
@@ -133,9 +149,7 @@ def account_delete(*, actor: Actor, account: Account) -> None:
 @transaction.atomic
 def account_upsert(*, actor: Actor, external_id: str, **fields: Any) -> tuple[Account, bool]:
     """Create or update the account with this external id. Returns (account, created)."""
-    if not (external_id or "").strip():
-        raise ValidationError({"external_id": "An upsert needs an external id."})
-    account = Account.objects.select_for_update().filter(external_id=external_id.strip()).first()
+    account = _existing_by_external_id(Account, external_id)
     if account is None:
         return account_create(actor=actor, external_id=external_id, **fields), True
     fields.pop("external_id", None)
@@ -222,13 +236,9 @@ def contact_delete(*, actor: Actor, contact: Contact) -> None:
 
 @transaction.atomic
 def contact_upsert(*, actor: Actor, account: Account, external_id: str, **fields: Any) -> tuple[Contact, bool]:
-    if not (external_id or "").strip():
-        raise ValidationError({"external_id": "An upsert needs an external id."})
-    contact = Contact.objects.select_for_update().filter(external_id=external_id.strip()).first()
+    contact = _existing_by_external_id(Contact, external_id, account)
     if contact is None:
         return contact_create(actor=actor, account=account, external_id=external_id, **fields), True
-    if contact.account_id != account.pk:
-        raise ValidationError({"external_id": f"Contact {external_id} belongs to another account."})
     fields.pop("external_id", None)
     return contact_update(actor=actor, contact=contact, **fields), False
 
@@ -272,13 +282,9 @@ def subscription_delete(*, actor: Actor, subscription: Subscription) -> None:
 def subscription_upsert(
     *, actor: Actor, account: Account, external_id: str, **fields: Any
 ) -> tuple[Subscription, bool]:
-    if not (external_id or "").strip():
-        raise ValidationError({"external_id": "An upsert needs an external id."})
-    subscription = Subscription.objects.select_for_update().filter(external_id=external_id.strip()).first()
+    subscription = _existing_by_external_id(Subscription, external_id, account)
     if subscription is None:
         return subscription_create(actor=actor, account=account, external_id=external_id, **fields), True
-    if subscription.account_id != account.pk:
-        raise ValidationError({"external_id": f"Subscription {external_id} belongs to another account."})
     fields.pop("external_id", None)
     return subscription_update(actor=actor, subscription=subscription, **fields), False
 
@@ -429,13 +435,9 @@ def interaction_delete(*, actor: Actor, interaction: Interaction) -> None:
 def interaction_upsert(
     *, actor: Actor, account: Account, external_id: str, **fields: Any
 ) -> tuple[Interaction, bool]:
-    if not (external_id or "").strip():
-        raise ValidationError({"external_id": "An upsert needs an external id."})
-    interaction = Interaction.objects.select_for_update().filter(external_id=external_id.strip()).first()
+    interaction = _existing_by_external_id(Interaction, external_id, account)
     if interaction is None:
         return interaction_create(actor=actor, account=account, external_id=external_id, **fields), True
-    if interaction.account_id != account.pk:
-        raise ValidationError({"external_id": f"Interaction {external_id} belongs to another account."})
     fields.pop("external_id", None)
     return interaction_update(actor=actor, interaction=interaction, **fields), False
 
@@ -490,12 +492,8 @@ def task_delete(*, actor: Actor, task: Task) -> None:
 
 @transaction.atomic
 def task_upsert(*, actor: Actor, account: Account, external_id: str, **fields: Any) -> tuple[Task, bool]:
-    if not (external_id or "").strip():
-        raise ValidationError({"external_id": "An upsert needs an external id."})
-    task = Task.objects.select_for_update().filter(external_id=external_id.strip()).first()
+    task = _existing_by_external_id(Task, external_id, account)
     if task is None:
         return task_create(actor=actor, account=account, external_id=external_id, **fields), True
-    if task.account_id != account.pk:
-        raise ValidationError({"external_id": f"Task {external_id} belongs to another account."})
     fields.pop("external_id", None)
     return task_update(actor=actor, task=task, **fields), False
