@@ -17,11 +17,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import PatchDict, Query, Router, Status
-from ninja.errors import AuthorizationError, HttpError, ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from paceline.core.schemas import PageParams, page_of, refuse_unknown_params
 from paceline.customers.models import Contact
 from paceline.success import selectors, services, sharing
+from paceline.success.api_actions import actions
 from paceline.success.api_input import (
     API_FIELD_NAMES,
     account_of,
@@ -35,32 +36,25 @@ from paceline.success.api_input import (
     resolve,
     values,
 )
+from paceline.success.api_templates import templates
 from paceline.success.models import (
     GOOD_PACE,
     OPEN_GOAL_STATUSES,
-    ActionItem,
     Goal,
     Measurement,
     MeasurementSource,
     MetricChange,
     PlanTemplate,
     ShareLink,
-    Side,
     SuccessMetric,
     SuccessPlan,
 )
 from paceline.success.schemas import (
-    ActionFields,
-    ActionFilters,
-    ActionIn,
-    ActionOut,
-    ActionPage,
     AgreeIn,
     BulkIn,
     BulkOut,
     CheckpointsIn,
     CloseIn,
-    CompleteIn,
     GoalFields,
     GoalIn,
     GoalOut,
@@ -86,15 +80,10 @@ from paceline.success.schemas import (
     ShareLinkCreated,
     ShareLinkIn,
     ShareLinkPage,
-    TemplateFields,
-    TemplateFilters,
-    TemplateOut,
-    TemplatePage,
     metric_value,
 )
 from paceline.success.sources import all_sources
 from paceline.users.models import User
-from paceline.users.permissions import is_leader
 
 # The customer's read-only page; the raw token is its only key.
 SHARE_PATH = "/shared/{token}/"
@@ -104,8 +93,6 @@ plans = Router(tags=["success plans"])
 goals = Router(tags=["goals"])
 metrics = Router(tags=["success metrics"])
 measurements = Router(tags=["measurements"])
-actions = Router(tags=["action items"])
-templates = Router(tags=["plan templates"])
 share_links = Router(tags=["share links"])
 metric_sources = Router(tags=["success metrics"])
 
@@ -521,113 +508,6 @@ def measurement_delete(request: HttpRequest, measurement_id: int):
     measurement = get_or_404(Measurement.objects.select_related("metric__goal__plan"), measurement_id, "measurement")
     services.measurement_delete(actor=actor(request), measurement=measurement)
     return Status(204, None)
-
-
-# Action items -----------------------------------------------------------------------------------
-
-
-def _actions() -> QuerySet[ActionItem]:
-    return ActionItem.objects.select_related("goal__plan")
-
-
-def _action_fields(data: dict[str, Any]) -> dict[str, Any]:
-    resolve(data, "owner_user_id", "owner_user", User)
-    resolve(data, "owner_contact_id", "owner_contact", Contact)
-    return data
-
-
-@actions.get("", response=ActionPage, summary="List commitments (action items), soonest due first")
-def action_list(request: HttpRequest, filters: Query[ActionFilters], page: Query[PageParams]):
-    refuse_unknown_params(request, ActionFilters)
-    return page_of(filters.filter(_actions()), page)
-
-
-@actions.post("", response={201: ActionOut}, summary="Create a commitment of our team or of the customer")
-def action_create(request: HttpRequest, payload: ActionIn):
-    data = payload.model_dump(exclude_unset=True)
-    goal = ref(_goals(), "goal_id", data.pop("goal_id"))
-    if data["side"] == Side.VENDOR and not ({"owner_user_id", "owner_contact_id"} & set(data)):
-        data["owner_user_id"] = request.auth.pk  # our commitment, made by the caller
-    with refused():
-        action = services.action_create(actor=actor(request), goal=goal, **_action_fields(data))
-    return Status(201, action)
-
-
-@actions.get("/{int:action_id}", response=ActionOut, summary="Get a commitment")
-def action_get(request: HttpRequest, action_id: int):
-    return get_or_404(_actions(), action_id, "action item")
-
-
-@actions.patch("/{int:action_id}", response=ActionOut, summary="Change some of a commitment's fields")
-def action_update(request: HttpRequest, action_id: int, payload: PatchDict[ActionFields]):
-    action = get_or_404(_actions(), action_id, "action item")
-    with refused():
-        return services.action_update(actor=actor(request), action=action, **_action_fields(payload))
-
-
-@actions.post("/{int:action_id}/complete", response=ActionOut, summary="Mark a commitment done (kept, or late)")
-def action_complete(request: HttpRequest, action_id: int, payload: CompleteIn):
-    action = get_or_404(_actions(), action_id, "action item")
-    with refused():
-        return services.action_complete(actor=actor(request), action=action, done_on=payload.done_on)
-
-
-@actions.post("/{int:action_id}/cancel", response=ActionOut, summary="Cancel a commitment")
-def action_cancel(request: HttpRequest, action_id: int):
-    action = get_or_404(_actions(), action_id, "action item")
-    with refused():
-        return services.action_cancel(actor=actor(request), action=action)
-
-
-@actions.delete("/{int:action_id}", response={204: None}, summary="Delete a commitment")
-def action_delete(request: HttpRequest, action_id: int):
-    services.action_delete(actor=actor(request), action=get_or_404(_actions(), action_id, "action item"))
-    return Status(204, None)
-
-
-# Plan templates ---------------------------------------------------------------------------------
-
-
-def _leader_only(request: HttpRequest) -> None:
-    if not is_leader(request.auth):
-        raise AuthorizationError(message="Only a CS leader may change the template library.")
-
-
-@templates.get("", response=TemplatePage, summary="List plan templates (active ones unless asked)")
-def template_list(request: HttpRequest, filters: Query[TemplateFilters], page: Query[PageParams]):
-    refuse_unknown_params(request, TemplateFilters)
-    return page_of(filters.filter(PlanTemplate.objects.all()), page)
-
-
-@templates.post("", response={201: TemplateOut}, summary="Add a plan template (CS leaders)")
-def template_create(request: HttpRequest, payload: TemplateFields):
-    _leader_only(request)
-    with refused():
-        template = services.template_create(actor=actor(request), **payload.model_dump(exclude_unset=True))
-    return Status(201, template)
-
-
-@templates.get("/{int:template_id}", response=TemplateOut, summary="Get a plan template")
-def template_get(request: HttpRequest, template_id: int):
-    return get_or_404(PlanTemplate.objects.all(), template_id, "plan template")
-
-
-@templates.patch("/{int:template_id}", response=TemplateOut, summary="Change a plan template (CS leaders)")
-def template_update(request: HttpRequest, template_id: int, payload: PatchDict[TemplateFields]):
-    _leader_only(request)
-    template = get_or_404(PlanTemplate.objects.all(), template_id, "plan template")
-    with refused():
-        return services.template_update(actor=actor(request), template=template, **payload)
-
-
-@templates.post(
-    "/{int:template_id}/deactivate", response=TemplateOut,
-    summary="Take a template out of the library (CS leaders); plans made from it are untouched",
-)
-def template_deactivate(request: HttpRequest, template_id: int):
-    _leader_only(request)
-    template = get_or_404(PlanTemplate.objects.all(), template_id, "plan template")
-    return services.template_deactivate(actor=actor(request), template=template)
 
 
 router.add_router("/plans", plans)
