@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "paceline.customers",
     "paceline.success",
     "paceline.surveys",
+    "paceline.engagement",
+    "paceline.automation",
     "paceline.ops",
 ]
 

@@ -106,3 +106,17 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutboxCursor(models.Model):
+    """How far one consumer of the outbox has read (``paceline.core.outbox``)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} at event {self.last_id}"

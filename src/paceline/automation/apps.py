@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AutomationConfig(AppConfig):
+    name = "paceline.automation"
+    label = "automation"
+    verbose_name = "Automation"
+
+    def ready(self) -> None:
+        from paceline.automation import tasks
+
+        tasks.register()

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class EngagementConfig(AppConfig):
+    name = "paceline.engagement"
+    label = "engagement"
+    verbose_name = "Engagement"
+
+    def ready(self) -> None:
+        from paceline.engagement import tasks
+
+        tasks.register()

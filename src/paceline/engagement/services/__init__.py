@@ -1,0 +1,17 @@
+"""Writes of the engagement app: touchpoint plans and touchpoints, resources and needs."""
+
+from paceline.engagement.services.touchpoints import (  # noqa: F401
+    current_term_start,
+    first_leader,
+    interactions_match,
+    owner_for,
+    plan_apply,
+    plan_for,
+    plans_apply_auto,
+    touchpoint_cancel,
+    touchpoint_complete,
+    touchpoint_create,
+    touchpoint_record_result,
+    touchpoint_update,
+    touchpoints_check_missed,
+)
