@@ -17,9 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 
+from paceline.automation.api import router as automation_router
 from paceline.core.api import router as audit_router
 from paceline.customers.api import API_FIELD_NAMES
 from paceline.customers.api import router as customers_router
+from paceline.engagement.api import router as engagement_router
 from paceline.success.api import router as success_router
 from paceline.surveys.api import router as surveys_router
 from paceline.users.api import router as me_router
@@ -48,6 +50,8 @@ api.add_router("/", customers_router)
 api.add_router("/", audit_router)
 api.add_router("/", success_router)
 api.add_router("/", surveys_router)
+api.add_router("/", engagement_router)
+api.add_router("/", automation_router)
 api.add_router("/", me_router, auth=self_service_auth())
 
 

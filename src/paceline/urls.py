@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("paceline.success.share_urls")),
     path("", include("paceline.surveys.urls")),
     path("", include("paceline.surveys.respond_urls")),
+    path("", include("paceline.engagement.urls")),
+    path("automation/", include("paceline.automation.urls")),
 ]

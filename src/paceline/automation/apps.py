@@ -7,6 +7,7 @@ class AutomationConfig(AppConfig):
     verbose_name = "Automation"
 
     def ready(self) -> None:
-        from paceline.automation import tasks
+        from paceline.automation import panels, tasks
 
+        panels.register()
         tasks.register()

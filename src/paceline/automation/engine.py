@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 RULES_ACTOR = Actor(user=None, via="rule")
 CHUNK = 500
+# Events about things that happened longer ago than this (history imported or backfilled) do not
+# fire rules: an alert about last year's departure is noise.
+MAX_EVENT_AGE = dt.timedelta(days=14)
 
 
 @dataclass
@@ -167,9 +170,14 @@ def evaluate_events(events: list[ActivityEvent], *, rules: list[Rule] | None = N
     today = timezone.localdate(now)
     rules = rules if rules is not None else list(Rule.objects.filter(active=True))
     by_kind: dict[str, list[ActivityEvent]] = defaultdict(list)
+    stale = 0
     for e in events:
-        if e.account_id is not None:
-            by_kind[e.kind].append(e)
+        if e.account_id is None:
+            continue
+        if e.occurred_at < now - MAX_EVENT_AGE:
+            stale += 1
+            continue
+        by_kind[e.kind].append(e)
     per_rule: list[tuple[Rule, list[triggers.Candidate]]] = []
     for rule in rules:
         trigger = triggers.TRIGGERS.get(rule.trigger)
@@ -180,6 +188,8 @@ def evaluate_events(events: list[ActivityEvent], *, rules: list[Rule] | None = N
         if found:
             per_rule.append((rule, found))
     summary = Summary()
+    if stale:
+        summary.skipped["stale"] = stale
     if not per_rule:
         return summary
     accounts = _account_rows({c.account_id for _, found in per_rule for c in found})

@@ -27,7 +27,7 @@ def read_outbox(**consume_options) -> dict[str, int]:
         summary.add(engine.evaluate_events(events))
         closed_items += sum(1 for e in events if e.kind in PLAYBOOK_EVENTS)
 
-    read = outbox.consume(CURSOR, handle, **consume_options)
+    read = outbox.consume(CURSOR, handle, from_start=False, **consume_options)
     completed = services.runs_refresh() if closed_items else 0
     return {"events": read, **summary.as_dict(), "playbooks_completed": completed}
 

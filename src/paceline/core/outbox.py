@@ -51,11 +51,16 @@ def consume(
     settle: dt.timedelta = DEFAULT_SETTLE,
     now: dt.datetime | None = None,
     max_batches: int | None = None,
+    from_start: bool = True,
 ) -> int:
     """Hand the events after the cursor to ``handler`` in batches; return how many were read.
 
-    ``kinds`` filters the events passed on (the cursor still moves past the others).
+    ``kinds`` filters the events passed on (the cursor still moves past the others). A consumer
+    that runs for the first time reads from the first event, or with ``from_start=False`` only
+    what happens from now on (rules do not fire on years of history loaded at install).
     """
+    if not from_start:
+        start_at_end(name)
     wanted = set(kinds) if kinds is not None else None
     cutoff = (now or timezone.now()) - settle
     read = 0

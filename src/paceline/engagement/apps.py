@@ -7,6 +7,7 @@ class EngagementConfig(AppConfig):
     verbose_name = "Engagement"
 
     def ready(self) -> None:
-        from paceline.engagement import tasks
+        from paceline.engagement import panels, tasks
 
+        panels.register()
         tasks.register()

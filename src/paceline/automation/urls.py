@@ -1,0 +1,2 @@
+app_name = "automation"
+urlpatterns: list = []
