@@ -26,7 +26,8 @@ def _departure_rule(leader, **extra):
     )
 
 
-def _depart(contact, leader, day=dt.date(2026, 11, 1)):
+def _depart(contact, leader, day=None):
+    day = day or timezone.localdate() - dt.timedelta(days=1)
     customer_services.contact_update(actor=Actor(leader), contact=contact, status=ContactStatus.LEFT, left_on=day)
     return list(ActivityEvent.objects.filter(kind="contact.departed").order_by("id"))
 

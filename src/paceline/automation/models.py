@@ -95,6 +95,10 @@ class PlaybookRunItem(models.Model):
     class Meta:
         ordering = ["run", "id"]
 
+    def __str__(self) -> str:
+        made = self.task or self.touchpoint
+        return f"{self.run}: {made}" if made else f"{self.run}: (removed)"
+
 
 class Rule(TimeStampedModel):
     name = models.CharField(max_length=200, unique=True)
@@ -240,3 +244,6 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["delivery", "id"]
+
+    def __str__(self) -> str:
+        return f"attempt at {self.at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error or 'sent'}"

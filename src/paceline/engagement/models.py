@@ -20,7 +20,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from paceline.core.models import TimeStampedModel
-from paceline.customers.models import Account, Contact, Interaction, InteractionKind, LifecycleStage, Segment
+from paceline.customers.models import (
+    Account,
+    Contact,
+    Interaction,
+    InteractionKind,
+    LifecycleStage,
+    Segment,
+)
 
 
 class Anchor(models.TextChoices):

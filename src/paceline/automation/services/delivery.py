@@ -29,7 +29,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from paceline.automation.models import Channel, ChannelKind, Delivery, DeliveryAttempt, DeliveryStatus, Firing
+from paceline.automation.models import (
+    Channel,
+    ChannelKind,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Firing,
+)
 from paceline.customers.models import Account
 
 logger = logging.getLogger(__name__)

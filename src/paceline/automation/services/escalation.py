@@ -16,7 +16,14 @@ from django.utils import timezone
 from paceline.automation.models import Escalation, Firing
 from paceline.core.services import Actor, event_emit
 from paceline.customers import services as customer_services
-from paceline.customers.models import Account, Contact, ContactRole, ContactStatus, InteractionKind, TaskPriority
+from paceline.customers.models import (
+    Account,
+    Contact,
+    ContactRole,
+    ContactStatus,
+    InteractionKind,
+    TaskPriority,
+)
 from paceline.engagement import services as engagement_services
 
 

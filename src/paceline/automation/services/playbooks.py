@@ -8,7 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from paceline.automation.models import Firing, Playbook, PlaybookRun, PlaybookRunItem, RunStatus, StepKind
+from paceline.automation.models import (
+    Firing,
+    Playbook,
+    PlaybookRun,
+    PlaybookRunItem,
+    RunStatus,
+    StepKind,
+)
 from paceline.core.models import AuditEntry
 from paceline.core.services import Actor, audit_record, event_emit
 from paceline.customers import services as customer_services

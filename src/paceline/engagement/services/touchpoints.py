@@ -36,7 +36,6 @@ from paceline.engagement.models import (
     Touchpoint,
     TouchpointPlan,
     TouchpointStatus,
-    TouchpointStep,
 )
 
 TOUCHPOINT_FIELDS = frozenset({"name", "kind", "purpose", "expected_result", "due_date", "window_days", "owner"})
