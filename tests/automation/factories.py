@@ -19,3 +19,15 @@ def emit(kind: str, account, *, subject: str = "", payload: dict | None = None, 
 
 def events(kind: str) -> list[ActivityEvent]:
     return list(ActivityEvent.objects.filter(kind=kind).order_by("id"))
+
+
+def playbook(name: str = "Save the account", steps=None):
+    """A playbook with steps: ``(kind, title, due_in_days, owner_role)``."""
+    from paceline.automation.models import Playbook, PlaybookStep
+
+    book = Playbook.objects.create(name=name)
+    for i, (kind, title, due, role) in enumerate(steps or [("task", "Call the sponsor", 2, "owner"),
+                                                            ("touchpoint", "Executive review", 14, "leader")]):
+        PlaybookStep.objects.create(playbook=book, kind=kind, title=title, due_in_days=due, owner_role=role,
+                                    position=i, touchpoint_kind="meeting" if kind == "touchpoint" else "")
+    return book
