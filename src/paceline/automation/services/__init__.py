@@ -8,6 +8,15 @@ from paceline.automation.services.delivery import (  # noqa: F401
     sign,
 )
 from paceline.automation.services.escalation import escalate, next_up, starting_contact  # noqa: F401
+from paceline.automation.services.playbook_admin import (  # noqa: F401
+    channel_create,
+    channel_deactivate,
+    channel_test,
+    channel_update,
+    playbook_create,
+    playbook_delete,
+    playbook_update,
+)
 from paceline.automation.services.playbooks import (  # noqa: F401
     playbook_run_cancel,
     playbook_start,
