@@ -129,7 +129,8 @@ def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
         changes.update(status=DeliveryStatus.FAILED)
         logger.warning("Gave up delivery %s to %s after %s attempt(s): %s", delivery.pk, delivery.channel, attempts, error)
     else:
-        changes.update(status=DeliveryStatus.PENDING, next_attempt_at=timezone.now() + BACKOFF[attempts - 1])
+        # Counted from this attempt's clock, so a sweep run for a given time schedules from it.
+        changes.update(status=DeliveryStatus.PENDING, next_attempt_at=now + BACKOFF[attempts - 1])
         logger.info("Delivery %s to %s failed (%s); retrying at %s", delivery.pk, delivery.channel, error,
                     changes["next_attempt_at"].isoformat())
     Delivery.objects.filter(pk=delivery.pk).update(**changes)
