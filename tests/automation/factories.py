@@ -1,33 +1,24 @@
-"""Factories and helpers of the automation tests (events as other apps emit them)."""
+"""Factories for automation tests: rules, playbooks and channels made through their services."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.utils import timezone
-
-from paceline.core.models import ActivityEvent
+from paceline.automation import services
+from paceline.core.services import Actor
 
 
-def emit(kind: str, account, *, subject: str = "", payload: dict | None = None, days_ago: float = 0) -> ActivityEvent:
-    """An outbox event with the documented payload, as the app that owns ``kind`` writes it."""
-    label, _, pk = subject.partition(":")
-    return ActivityEvent.objects.create(
-        kind=kind, account_id=account.pk, occurred_at=timezone.now() - dt.timedelta(days=days_ago),
-        subject_type=label, subject_id=pk, payload=payload or {})
+def make_rule(leader, name="Quiet accounts", **extra):
+    fields = {"trigger": "no_interaction", "trigger_params": {"days": 30},
+              "actions": [{"type": "create_task", "params": {"title": "Call {account}"}}], **extra}
+    return services.rule_create(actor=Actor(leader), name=name, **fields)
 
 
-def events(kind: str) -> list[ActivityEvent]:
-    return list(ActivityEvent.objects.filter(kind=kind).order_by("id"))
+def make_playbook(leader, name="Onboarding", steps=None):
+    steps = steps if steps is not None else [
+        {"kind": "task", "title": "Kick-off call", "due_in_days": 2},
+        {"kind": "touchpoint", "title": "First check-in", "due_in_days": 14, "touchpoint_kind": "call"},
+    ]
+    return services.playbook_create(actor=Actor(leader), name=name, steps=steps)
 
 
-def playbook(name: str = "Save the account", steps=None):
-    """A playbook with steps: ``(kind, title, due_in_days, owner_role)``."""
-    from paceline.automation.models import Playbook, PlaybookStep
-
-    book = Playbook.objects.create(name=name)
-    for i, (kind, title, due, role) in enumerate(steps or [("task", "Call the sponsor", 2, "owner"),
-                                                            ("touchpoint", "Executive review", 14, "leader")]):
-        PlaybookStep.objects.create(playbook=book, kind=kind, title=title, due_in_days=due, owner_role=role,
-                                    position=i, touchpoint_kind="meeting" if kind == "touchpoint" else "")
-    return book
+def make_channel(leader, name="Hooks", kind="webhook", target="https://hooks.example.com/in"):
+    return services.channel_create(actor=Actor(leader), name=name, kind=kind, target=target)
