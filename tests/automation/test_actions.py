@@ -25,7 +25,7 @@ from paceline.customers import services as customer_services
 from paceline.customers.models import ContactStatus, Task, TaskStatus
 from paceline.engagement import services as engagement_services
 from paceline.engagement.models import Touchpoint
-from tests.automation.factories import events, playbook
+from tests.automation.helpers import events, playbook
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from paceline.automation import conditions, engine, services
 from paceline.automation.models import Firing, FiringStatus
 from paceline.core.services import Actor
 from paceline.customers.models import Segment, Task
-from tests.automation.factories import emit, events
+from tests.automation.helpers import emit, events
 from tests.factories import AccountFactory
 
 SEGMENTS = st.sampled_from(Segment.values)

@@ -14,7 +14,7 @@ from paceline.core.services import Actor
 from paceline.customers import services as customer_services
 from paceline.customers.models import ContactStatus
 from paceline.engagement import services as engagement_services
-from tests.automation.factories import emit, events
+from tests.automation.helpers import emit, events
 from tests.factories import AccountFactory, ContactFactory, InteractionFactory
 
 pytestmark = pytest.mark.django_db
