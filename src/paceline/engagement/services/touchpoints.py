@@ -172,7 +172,10 @@ def touchpoint_create(*, actor: Actor, account: Account, name: str, due_date: dt
 
 @transaction.atomic
 def touchpoint_update(*, actor: Actor, touchpoint: Touchpoint, **fields: Any) -> Touchpoint:
+    """Change a touchpoint; only an open one moves (a kept or missed one is history)."""
     _check(fields)
+    if not touchpoint.is_open and {"due_date", "window_days"} & set(fields):
+        raise ValidationError({"status": f"This touchpoint is {touchpoint.get_status_display().lower()}: only an open one moves."})
     before = snapshot(touchpoint)
     for name, value in fields.items():
         setattr(touchpoint, name, value)
