@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from paceline.automation.params import Param
 from paceline.core.models import ActivityEvent
@@ -212,10 +213,14 @@ def _live_accounts():
 def _silence(params: dict, today: dt.date) -> Iterable[Candidate]:
     days = params["days"]
     cutoff = today - dt.timedelta(days=days)
+    # "Before the cutoff day" as a plain comparison with its first moment (in the current time zone,
+    # as ``__date`` would convert), so the database compares timestamps instead of casting each
+    # account's last conversation to a date (on SQLite, a Python function call per row).
+    before = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))
     rows = (
         _live_accounts()
         .annotate(last=Max("interactions__occurred_at", filter=Q(interactions__kind__in=CONVERSATIONS)))
-        .filter(Q(last__date__lt=cutoff) | Q(last__isnull=True, created_at__date__lt=cutoff))
+        .filter(Q(last__lt=before) | Q(last__isnull=True, created_at__lt=before))
         .values_list("pk", "last")
     )
     for pk, last in rows.iterator(chunk_size=5000):
