@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paceline.automation.models import Firing, PlaybookRun, Rule, Snooze
-from tests.automation.helpers import make_playbook, make_rule
+from tests.automation.factories import make_playbook, make_rule
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
