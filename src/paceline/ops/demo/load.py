@@ -18,7 +18,18 @@ from django.db import transaction
 
 from paceline.core.models import ActivityEvent, AuditEntry
 from paceline.core.services import event_emit
-from paceline.ops.demo import activity, company, contracts, people, success, team, voice, work
+from paceline.ops.demo import (
+    activity,
+    automation,
+    company,
+    contracts,
+    people,
+    relationship,
+    success,
+    team,
+    voice,
+    work,
+)
 from paceline.ops.demo.world import GENERATOR_VERSION, DemoConfig, World
 
 MARKER = "demo.loaded"
@@ -54,6 +65,8 @@ STEPS: list[Step] = [
     Step("tasks", "Tasks", work.run),
     Step("success_plans", "Success plans", success.run),
     Step("voice", "Voice of the customer", voice.run),
+    Step("touchpoints", "Touchpoint plans, resources and needs", relationship.run),
+    Step("automation", "Rules, playbooks and their firings", automation.run),
 ]
 
 

@@ -29,7 +29,7 @@ from faker import Faker
 DEFAULT_SEED = 2
 DEFAULT_ACCOUNTS = 500
 # Bumped whenever the generator's output changes, so a loaded demo can say which version made it.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,9 @@ class World:
         self.counts: dict[str, int] = {}
         # Per account index, the QBRs scheduled: (day, held). Activity fills it; tasks read it.
         self.qbrs: dict[int, list[tuple[int, bool]]] = {}
+        # Per account id, the logged conversations (date, kind, id, summary), oldest first; the touchpoint
+        # step reads them from the database once for the steps after it.
+        self.conversations: dict[int, list[tuple[dt.date, str, int, str]]] = {}
         self._faker = Faker("en_US")
 
     def rng(self, *keys: object) -> random.Random:
