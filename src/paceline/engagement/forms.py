@@ -112,7 +112,7 @@ class NeedAreaForm(QuietLabels, forms.Form):
 class ResourceForm(QuietLabels, forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=ResourceKind.choices)
-    url = forms.URLField(required=False, label="Link")
+    url = forms.URLField(required=False, label="Link", assume_scheme="https")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     areas = forms.ModelMultipleChoiceField(queryset=NeedArea.objects.order_by("name"), label="Need areas",
                                            widget=forms.CheckboxSelectMultiple)

@@ -24,7 +24,7 @@ ResourceKindIn = Literal["article", "kb", "support", "training", "office_hours",
 class PlanFields(WriteSchema):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
-    segment: SegmentIn | Literal[""] = Field("", description="Blank: for any segment.")
+    segment: Literal["", "enterprise", "mid_market", "smb"] = Field("", description="Blank: for any segment.")
     auto_apply: bool = Field(True, description="Apply to every account of the segment on its current term.")
     active: bool = True
 
