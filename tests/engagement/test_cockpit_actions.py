@@ -159,3 +159,10 @@ def test_a_leader_acts_on_anyones(path, key, verb, data, mine, leader, leader_cl
     response = leader_client.post(f"/work/{path}/{mine[key].pk}/{verb}/", data, **HX)
     assert response.status_code == 200
     assert "work-item done" in response.content.decode()
+
+
+def test_a_refusal_without_javascript_keeps_the_leaders_team_view(leader_client, mine):
+    tp = mine["tp"]
+    response = leader_client.post(f"/work/touchpoints/{tp.pk}/complete/", {"result": "", "next": "/work/team/"})
+    assert response.status_code == 400
+    assert response.context["team"] is True and "Who is behind" in response.content.decode()

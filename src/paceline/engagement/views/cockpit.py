@@ -150,7 +150,9 @@ def _refused(request: HttpRequest, item: cockpit.WorkItem, form: forms.Form) -> 
     for field, errors in form.errors.items():
         label = "" if field == "__all__" else f"{field.replace('_', ' ').capitalize()}: "
         messages.error(request, f"“{item.title}”: {label}{' '.join(errors)}")
-    context = _page_context(request, team=False, days=cockpit.DEFAULT_DAYS_AHEAD)
+    back = _back(request)
+    team = is_leader(request.user) and (back.startswith(reverse("engagement:work_team")) or "who=team" in back)
+    context = _page_context(request, team=team, days=cockpit.DEFAULT_DAYS_AHEAD)
     context["days_form"] = DaysForm()
     return render(request, "engagement/cockpit.html", context, status=400)
 
