@@ -166,3 +166,4 @@ def test_a_refusal_without_javascript_keeps_the_leaders_team_view(leader_client,
     response = leader_client.post(f"/work/touchpoints/{tp.pk}/complete/", {"result": "", "next": "/work/team/"})
     assert response.status_code == 400
     assert response.context["team"] is True and "Who is behind" in response.content.decode()
+    assert 'name="next" value="/work/team/"' in response.content.decode()

@@ -153,7 +153,7 @@ def _refused(request: HttpRequest, item: cockpit.WorkItem, form: forms.Form) -> 
     back = _back(request)
     team = is_leader(request.user) and (back.startswith(reverse("engagement:work_team")) or "who=team" in back)
     context = _page_context(request, team=team, days=cockpit.DEFAULT_DAYS_AHEAD)
-    context["days_form"] = DaysForm()
+    context.update(days_form=DaysForm(), back=back)  # the page's forms return to it, not to this POST
     return render(request, "engagement/cockpit.html", context, status=400)
 
 
