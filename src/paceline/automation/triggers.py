@@ -219,6 +219,7 @@ def _silence(params: dict, today: dt.date) -> Iterable[Candidate]:
     before = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))
     rows = (
         _live_accounts()
+        .values("pk")  # grouped by the account's id alone, not by all its columns (SQLite sorts them all)
         .annotate(last=Max("interactions__occurred_at", filter=Q(interactions__kind__in=CONVERSATIONS)))
         .filter(Q(last__lt=before) | Q(last__isnull=True, created_at__lt=before))
         .values_list("pk", "last")
