@@ -213,7 +213,7 @@ def test_resources_grouped_by_kind_and_gaps_highlighted(csm_client):
     ResourceFactory(title="Old guide", kind="article", areas=[area], active=False)
     page = csm_client.get("/resources/")
     assert [label for label, _ in page.context["groups"]] == ["Training course"]
-    assert "New resource" not in page.content.decode()
+    assert "New resource" not in page.content.decode() and "Onboarding" in page.content.decode()
     gaps = csm_client.get("/resources/gaps/").content.decode()
     assert 'class="num gap"' in gaps and "Integrations" in gaps and "Billing" in gaps
 
@@ -277,4 +277,21 @@ def test_the_book_column_costs_the_same_queries_for_more_accounts(csm_client, cs
         _book_account(csm, 2)
     with CaptureQueriesContext(connection) as many:
         assert csm_client.get("/book/").status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_account_panels_cost_the_same_queries_for_more_touchpoints_and_needs(csm_client, termed):
+    Touchpoint.objects.create(account=termed, name="First", due_date=TODAY)
+    NeedFactory(account=termed)
+    ResourceFactory(areas=[NeedAreaFactory()])
+    with CaptureQueriesContext(connection) as few:
+        assert csm_client.get(f"/accounts/{termed.pk}/").status_code == 200
+    for n in range(6):
+        Touchpoint.objects.create(account=termed, name=f"More {n}", due_date=TODAY + D(days=n), status="kept")
+        area = NeedAreaFactory()
+        NeedFactory(account=termed, area=area)
+        ResourceFactory(areas=[area])
+        PlanFactory()
+    with CaptureQueriesContext(connection) as many:
+        assert csm_client.get(f"/accounts/{termed.pk}/").status_code == 200
     assert len(many) == len(few)

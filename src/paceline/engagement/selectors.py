@@ -139,10 +139,15 @@ def annotate_touchpoints_behind(qs: QuerySet[Account], *, today: dt.date | None 
 
 
 def resources_all(*, include_inactive: bool = True) -> list[Resource]:
+    """The catalogue with each resource's areas, and its stages and segments as people read them."""
     qs = Resource.objects.prefetch_related(Prefetch("areas", queryset=NeedArea.objects.order_by("name")))
     if not include_inactive:
         qs = qs.filter(active=True)
-    return list(qs.order_by("kind", "title", "id"))
+    resources = list(qs.order_by("kind", "title", "id"))
+    for resource in resources:
+        resource.stage_labels = [LifecycleStage(s).label for s in resource.stages]
+        resource.segment_labels = [Segment(s).label for s in resource.segments]
+    return resources
 
 
 def resources_by_kind(*, include_inactive: bool) -> list[tuple[str, list[Resource]]]:
