@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from paceline.automation import engine, triggers
 from paceline.automation.models import Firing
+from paceline.core.models import ActivityEvent
 from paceline.core.services import Actor
 from paceline.customers import services as customer_services
 from paceline.customers.models import ContactStatus
@@ -207,3 +208,22 @@ def test_no_interaction_ignores_notes_and_fires_once_per_silence(make_rule):
     assert rule.firings.filter(account=quiet).count() == 2
     assert later.fired == 3  # the new silence at Quiet, Talking's silence, and the account never talked to
     assert f"silent-since:{TODAY().isoformat()}" in causes(rule) and "silent-since:never" in causes(rule)
+
+
+def test_days_are_counted_in_the_configured_time_zone(make_rule, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"  # UTC+9: early morning there is the day before in UTC
+    rule = make_rule("no_interaction", trigger_params={"days": 30})
+    goal = make_rule("goal_behind")
+    account = AccountFactory()
+    today = timezone.localdate()
+    early = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=40), dt.time(3)))
+    InteractionFactory(account=account, kind="call", occurred_at=early)
+    emit("success.metric_behind_pace", account, subject="success.successmetric:9",
+         payload={"metric": "m", "goal": "g", "from": "on_track", "to": "behind"})
+    ActivityEvent.objects.update(occurred_at=timezone.make_aware(dt.datetime.combine(today, dt.time(2))))
+
+    engine.evaluate_scheduled()
+    engine.evaluate_events(events("success.metric_behind_pace"))
+
+    assert rule.firings.get().why == {"last_conversation": (today - dt.timedelta(days=40)).isoformat(), "days_quiet": 40}
+    assert causes(goal) == [f"metric:9:{today.isoformat()}"]

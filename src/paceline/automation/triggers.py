@@ -71,7 +71,7 @@ def get(key: str) -> Trigger:
 
 
 def _when(event: ActivityEvent) -> str:
-    return event.occurred_at.date().isoformat()
+    return timezone.localdate(event.occurred_at).isoformat()
 
 
 # Event triggers --------------------------------------------------------------------------------
@@ -225,8 +225,9 @@ def _silence(params: dict, today: dt.date) -> Iterable[Candidate]:
         .values_list("pk", "last")
     )
     for pk, last in rows.iterator(chunk_size=5000):
-        since = last.date().isoformat() if last else "never"
-        quiet = (today - last.date()).days if last else None
+        day = timezone.localdate(last) if last else None  # the filter above compares local days too
+        since = day.isoformat() if day else "never"
+        quiet = (today - day).days if day else None
         yield Candidate(pk, f"silent-since:{since}", {
             "last_conversation": since, "days_quiet": quiet if quiet is not None else f"over {days}"})
 
