@@ -68,3 +68,27 @@ def test_a_switched_off_or_empty_playbook_is_refused_and_writes_nothing(csm):
             services.playbook_start(actor=Actor(csm), playbook=book, account=account)
         assert "playbook" in refused.value.message_dict
     assert not PlaybookRun.objects.exists() and not Task.objects.exists()
+
+
+
+def test_the_worker_completes_runs_on_closing_events_and_daily_on_silent_closes(csm):
+    from paceline.automation import tasks
+
+    account = AccountFactory(owner=csm)
+    tasks.read_outbox()  # the rules' cursor starts here
+    fresh = {"settle": dt.timedelta(0)}
+    silent = services.playbook_start(actor=Actor(csm), playbook=playbook("A"), account=account, today=START)
+    Touchpoint.objects.filter(playbook_item__run=silent).delete()
+    customer_services.task_update(actor=Actor(csm), task=Task.objects.get(playbook_item__run=silent),
+                                  status=TaskStatus.CANCELLED)  # no event says so
+
+    assert tasks.read_outbox(**fresh)["playbooks_completed"] == 0
+    assert PlaybookRun.objects.get(pk=silent.pk).status == RunStatus.ACTIVE
+    assert tasks.rules_daily.call()["playbooks_completed"] == 1  # the daily pass catches it
+    assert PlaybookRun.objects.get(pk=silent.pk).status == RunStatus.COMPLETED
+
+    by_event = services.playbook_start(actor=Actor(csm), playbook=playbook("B"), account=account, today=START)
+    Touchpoint.objects.filter(playbook_item__run=by_event).delete()
+    customer_services.task_update(actor=Actor(csm), task=Task.objects.get(playbook_item__run=by_event),
+                                  status=TaskStatus.DONE)
+    assert tasks.read_outbox(**fresh)["playbooks_completed"] == 1  # task.completed: within the minute

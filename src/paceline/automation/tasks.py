@@ -2,7 +2,8 @@
 
 - every minute: rules read the outbox (cursor ``automation.rules``) and fire; playbook runs whose
   items are all closed complete; deliveries due for a retry, or left by a crashed worker, are sent;
-- every day at 06:00: the scheduled triggers scan the book (renewal in N days, N days of silence).
+- every day at 06:00: the scheduled triggers scan the book (renewal in N days, N days of silence),
+  and playbook runs closed without an event (cancelled items) complete.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def rules_events() -> dict[str, int]:
 
 @task()
 def rules_daily(today: str | None = None) -> dict[str, int]:
-    """Fire the scheduled rules (a scan of the whole book)."""
-    return engine.evaluate_scheduled(today=dt.date.fromisoformat(today) if today else None).as_dict()
+    """Fire the scheduled rules (a scan of the whole book), and complete the playbook runs whose
+    last items were closed without an event (a task cancelled, a touchpoint cancelled or deleted)."""
+    summary = engine.evaluate_scheduled(today=dt.date.fromisoformat(today) if today else None)
+    return {**summary.as_dict(), "playbooks_completed": services.runs_refresh()}
 
 
 @task()
