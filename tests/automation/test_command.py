@@ -70,3 +70,24 @@ def test_sweep_sends_what_is_due(receiver):
 
     assert automation("sweep") == "Notifications: revived 0, due 1, delivered 1\n"
     assert Delivery.objects.get(pk=due.pk).status == DeliveryStatus.DELIVERED and len(hook.requests) == 1
+
+
+def test_a_rule_whose_stored_params_went_bad_is_skipped_and_does_not_stop_the_others(make_rule, leader):
+    from paceline.automation.models import Rule
+    from paceline.core import outbox
+
+    good = make_rule("key_contact_left")
+    bad = make_rule("usage_dropped")
+    bad_daily = make_rule("no_interaction")
+    Rule.objects.filter(pk=bad.pk).update(trigger_params={"drop_pct": "a lot"})  # written around the service
+    Rule.objects.filter(pk=bad_daily.pk).update(trigger_params={"days": 0})
+    automation("run")
+    contact = ContactFactory(roles=["champion"])
+    customer_services.contact_update(actor=Actor(leader), contact=contact, status=ContactStatus.LEFT,
+                                     left_on=timezone.localdate())
+
+    out = automation("run", "--settle", "0")
+
+    assert "fired 1" in out and "skipped invalid rule 1" in out
+    assert good.firings.count() == 1 and outbox.position("automation.rules") > 0
+    assert "skipped invalid rule 1" in automation("daily")

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -159,8 +160,23 @@ def fire(rule: Rule, candidates: list[triggers.Candidate], *, now: dt.datetime, 
     return summary
 
 
-def _params(rule: Rule, trigger: triggers.Trigger) -> dict:
-    return coerce_params(trigger.params, rule.trigger_params, where="trigger_params")
+def _usable(rules: list[Rule], *, scheduled: bool, summary: Summary) -> list[tuple[Rule, triggers.Trigger, dict]]:
+    """The rules of one kind with their trigger's parameters. A rule whose stored parameters no
+    longer check out (a trigger changed since it was saved) is skipped and logged: it must not
+    hold back the others, nor stop the outbox cursor."""
+    usable = []
+    for rule in rules:
+        trigger = triggers.TRIGGERS.get(rule.trigger)
+        if trigger is None or trigger.scheduled != scheduled:
+            continue
+        try:
+            params = coerce_params(trigger.params, rule.trigger_params, where="trigger_params")
+        except ValidationError as exc:
+            summary.skipped["invalid_rule"] += 1
+            logger.warning("Rule %s skipped: its trigger parameters do not check out: %s", rule.pk, exc.messages)
+            continue
+        usable.append((rule, trigger, params))
+    return usable
 
 
 def evaluate_events(events: list[ActivityEvent], *, rules: list[Rule] | None = None,
@@ -178,16 +194,12 @@ def evaluate_events(events: list[ActivityEvent], *, rules: list[Rule] | None = N
             stale += 1
             continue
         by_kind[e.kind].append(e)
+    summary = Summary()
     per_rule: list[tuple[Rule, list[triggers.Candidate]]] = []
-    for rule in rules:
-        trigger = triggers.TRIGGERS.get(rule.trigger)
-        if trigger is None or trigger.scheduled:
-            continue
-        params = _params(rule, trigger)
+    for rule, trigger, params in _usable(rules, scheduled=False, summary=summary):
         found = [c for kind in trigger.events for e in by_kind.get(kind, ()) if (c := trigger.match(e, params))]
         if found:
             per_rule.append((rule, found))
-    summary = Summary()
     if stale:
         summary.skipped["stale"] = stale
     if not per_rule:
@@ -204,13 +216,11 @@ def evaluate_scheduled(*, today: dt.date | None = None, rules: list[Rule] | None
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     rules = rules if rules is not None else list(Rule.objects.filter(active=True))
-    scheduled = [(r, triggers.TRIGGERS[r.trigger]) for r in rules
-                 if r.trigger in triggers.TRIGGERS and triggers.TRIGGERS[r.trigger].scheduled]
     summary = Summary()
+    scheduled = _usable(rules, scheduled=True, summary=summary)
     if not scheduled:
         return summary
     accounts = _account_rows(None)
-    for rule, trigger in scheduled:
-        summary.add(fire(rule, list(trigger.scan(_params(rule, trigger), today)), now=now, today=today,
-                         accounts=accounts))
+    for rule, trigger, params in scheduled:
+        summary.add(fire(rule, list(trigger.scan(params, today)), now=now, today=today, accounts=accounts))
     return summary
