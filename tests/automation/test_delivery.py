@@ -174,3 +174,10 @@ def test_a_switched_off_channel_fails_without_sending(receiver, django_capture_o
     channel = Channel.objects.create(name="Off", kind="slack", target=hook.url, active=False)
     d = reload(queue(channel, capture=django_capture_on_commit_callbacks))
     assert d.status == DeliveryStatus.FAILED and d.last_error == "The channel is switched off." and hook.requests == []
+
+
+def test_an_email_channel_without_addresses_fails_instead_of_reporting_success(smtp, django_capture_on_commit_callbacks):
+    channel = Channel.objects.create(name="Nobody", kind="email", target=" , ")
+    d = reload(queue(channel, capture=django_capture_on_commit_callbacks))
+    assert (d.status, d.last_error) == (DeliveryStatus.FAILED, "The channel has no e-mail address to send to.")
+    assert smtp.messages == []

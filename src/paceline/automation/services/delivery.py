@@ -67,7 +67,11 @@ def notification_queue(*, channel: Channel, subject: str, body: str, payload: di
 
 
 class _Refused(Exception):
-    """The receiver answered with an error that retrying will not fix."""
+    """The receiver answered with an error that retrying will not fix (or there is no receiver)."""
+
+    def __init__(self, code: int | None, reason: str):
+        super().__init__(reason)
+        self.code, self.reason = code, reason
 
 
 def _post(delivery: Delivery, url: str, body: bytes, headers: dict[str, str]) -> int:
@@ -75,7 +79,7 @@ def _post(delivery: Delivery, url: str, body: bytes, headers: dict[str, str]) ->
     if 200 <= response.status_code < 300:
         return response.status_code
     if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
-        raise _Refused(response.status_code)
+        raise _Refused(response.status_code, f"Refused with HTTP {response.status_code}")
     raise requests.HTTPError(f"HTTP {response.status_code}", response=response)
 
 
@@ -83,6 +87,8 @@ def _send(delivery: Delivery) -> int | None:
     channel = delivery.channel
     if channel.kind == ChannelKind.EMAIL:
         to = [a.strip() for a in channel.target.split(",") if a.strip()]
+        if not to:  # Django would "send" to nobody and report success
+            raise _Refused(None, "The channel has no e-mail address to send to.")
         EmailMessage(subject=delivery.subject, body=delivery.body, from_email=settings.PACELINE_EMAIL_FROM, to=to,
                      headers={"X-Paceline-Delivery": str(delivery.pk)}).send(fail_silently=False)
         return None
@@ -114,7 +120,7 @@ def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
         try:
             code = _send(delivery)
         except _Refused as exc:
-            code, error, give_up = exc.args[0], f"Refused with HTTP {exc.args[0]}", True
+            code, error, give_up = exc.code, exc.reason, True
         except requests.HTTPError as exc:
             code, error = exc.response.status_code if exc.response is not None else None, str(exc)
         except Exception as exc:  # network, SMTP: worth another try
