@@ -87,3 +87,24 @@ def test_nobody_above_and_no_contact_at_all_become_the_task(leader):
     assert nothing.task.owner == leader  # no CSM on the account: a CS leader owns it
     assert Escalation.objects.count() == 2
     assert [e.payload["gap"] for e in ActivityEvent.objects.filter(kind="escalation.created")] == [True, True]
+
+
+
+def test_a_primary_who_left_gives_way_to_a_champion_and_the_note_is_no_conversation(leader, csm, make_rule):
+    from django.utils import timezone
+
+    from paceline.automation import engine
+    from tests.factories import InteractionFactory
+
+    account = AccountFactory(owner=csm)
+    boss = ContactFactory(account=account, name="Bo Boss")
+    ContactFactory(account=account, name="Gone Primary", is_primary=True, reports_to=boss, **LEFT)
+    champion = ContactFactory(account=account, name="Cat Champion", roles=["champion"])
+    InteractionFactory(account=account, kind="call", occurred_at=timezone.now() - dt.timedelta(days=45))
+    rule = make_rule("no_interaction", trigger_params={"days": 30}, actions=[{"type": "escalate", "params": {}}])
+
+    assert engine.evaluate_scheduled().fired == 1
+    esc = Escalation.objects.get(firing__rule=rule)
+    assert esc.from_contact == champion and esc.to_contact is None  # the champion reports to nobody known
+    assert account.interactions.filter(kind="note").count() == 1
+    assert engine.evaluate_scheduled(today=timezone.localdate() + dt.timedelta(days=1)).skipped["duplicate"] == 1
