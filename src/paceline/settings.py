@@ -222,6 +222,8 @@ EMAIL_HOST_USER = env_str("PACELINE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("PACELINE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("PACELINE_EMAIL_TLS", False)
 EMAIL_BACKEND = env_str("PACELINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes (``paceline demo`` uses it).
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 
 LOGGING = {
     "version": 1,

@@ -43,6 +43,9 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
+FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
+
+
 class Command(BaseCommand):
     help = "Create the database, load the demo company, and run the web app and the worker."
 
@@ -129,16 +132,21 @@ class Command(BaseCommand):
         connection.close()
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (display only)
         url = f"http://{shown}:{port}/" if ":" not in shown else f"http://[{shown}]:{port}/"
+        env = child_environment()
+        # The demo's rules notify its team by e-mail: written to files unless a real backend is set.
+        env.setdefault("PACELINE_EMAIL_BACKEND", FILE_MAIL)
         supervisor = Supervisor(
             {
                 "web": paceline_command("serve", "--host", host, "--port", str(port), "--no-collectstatic"),
                 "worker": paceline_command("worker"),
             },
-            env=child_environment(),
+            env=env,
         )
 
         def started() -> None:
             self._print_logins(password, url)
+            if env["PACELINE_EMAIL_BACKEND"] == FILE_MAIL:
+                self.console.print(f"E-mail the worker sends is written to files in {settings.EMAIL_FILE_PATH}.")
             self.console.print("Press Ctrl-C to stop.")
 
         code = supervisor.run(on_started=started)
