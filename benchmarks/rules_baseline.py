@@ -15,6 +15,7 @@ import time
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from paceline.automation import conditions, engine, triggers
 from paceline.automation.models import Firing, FiringStatus, Rule, Snooze
@@ -40,12 +41,11 @@ def _scheduled(rule: Rule, account: Account, params: dict, today: dt.date) -> li
             "renewal_date": renewal.isoformat(), "days_to_renewal": (renewal - today).days, "arr": str(account.arr)})]
     last = (Interaction.objects.filter(account_id=account.pk, kind__in=triggers.CONVERSATIONS)
             .aggregate(last=Max("occurred_at"))["last"])
-    cutoff = today - dt.timedelta(days=days)
-    if last is None or last.date() >= cutoff:
+    day = timezone.localdate(last) if last else None
+    if day is None or day >= today - dt.timedelta(days=days):
         return []  # every account of the benchmark has conversations
-    since = last.date().isoformat()
-    return [triggers.Candidate(account.pk, f"silent-since:{since}", {
-        "last_conversation": since, "days_quiet": (today - last.date()).days})]
+    return [triggers.Candidate(account.pk, f"silent-since:{day.isoformat()}", {
+        "last_conversation": day.isoformat(), "days_quiet": (today - day).days})]
 
 
 def _from_events(trigger: triggers.Trigger, account: Account, params: dict, *, after_event: int,
@@ -89,7 +89,7 @@ def evaluate(rules: list[Rule], account_ids: list[int], *, after_event: int,
     Returns the firings it made as (rule, account, cause, status) and the seconds spent on event
     and on scheduled rules.
     """
-    today = now.date()
+    today = timezone.localdate(now)
     fired: set[tuple] = set()
     spent = {"events": 0.0, "scheduled": 0.0}
     with transaction.atomic():
