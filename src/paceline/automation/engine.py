@@ -75,6 +75,16 @@ def _account_rows(ids: Iterable[int] | None) -> dict[int, dict]:
     return {row["pk"]: row for row in qs.values(*conditions.ACCOUNT_VALUES).iterator(chunk_size=5000)}
 
 
+def _accounts_to_act_on(ids: set[int]) -> dict[int, Account]:
+    """The accounts a rule is about to act on, with their owners, in one query per chunk rather
+    than one per firing (the actions need the model instances, not just the condition fields)."""
+    ids_sorted = sorted(ids)
+    found: dict[int, Account] = {}
+    for i in range(0, len(ids_sorted), CHUNK * 4):
+        found.update((a.pk, a) for a in Account.objects.select_related("owner").filter(pk__in=ids_sorted[i:i + CHUNK * 4]))
+    return found
+
+
 def _fired_causes(rule: Rule, candidates: list[triggers.Candidate]) -> set[tuple[int, str]]:
     causes = sorted({c.cause for c in candidates})
     seen: set[tuple[int, str]] = set()
@@ -130,6 +140,8 @@ def fire(rule: Rule, candidates: list[triggers.Candidate], *, now: dt.datetime, 
     snoozed = set(Snooze.objects.filter(rule=rule, until__gte=today).values_list("account_id", flat=True))
     fired_before = _fired_causes(rule, kept)
     recent = _recent_counts(rule, now)
+    loaded = _accounts_to_act_on({c.account_id for c in kept
+                                  if c.account_id not in snoozed and (c.account_id, c.cause) not in fired_before})
     for c in sorted(kept, key=lambda c: (c.account_id, c.cause)):
         if c.account_id in snoozed:
             summary.skipped["snoozed"] += 1
@@ -143,7 +155,10 @@ def fire(rule: Rule, candidates: list[triggers.Candidate], *, now: dt.datetime, 
                 firing = Firing.objects.create(rule=rule, account_id=c.account_id, cause=c.cause[:200], fired_at=now,
                                                why=c.why, status=FiringStatus.CAPPED if capped else FiringStatus.DONE)
                 if not capped:
-                    account = Account.objects.select_related("owner").get(pk=c.account_id)
+                    # Each instance serves one firing: a second cause for the same account reads
+                    # the account again, as the first one's actions may have changed it.
+                    account = loaded.pop(c.account_id, None) or Account.objects.select_related("owner").get(
+                        pk=c.account_id)
                     outcome, failed = _run_actions(rule, account, firing, c.why, today)
                     firing.outcome = outcome
                     firing.status = FiringStatus.FAILED if failed else FiringStatus.DONE
