@@ -40,7 +40,7 @@ def test_anonymous_is_sent_to_log_in(anon_client):
 def test_everyone_signed_in_reads_the_rules_with_their_description(viewer_client, leader):
     make_rule(leader, conditions=[{"field": "segment", "op": "eq", "value": "enterprise"}])
     page = viewer_client.get(RULES).content.decode()
-    assert "Quiet accounts" in page and "No conversation for N days (days 30)" in page
+    assert "Quiet accounts" in page and "No conversation for N days (Days: 30)" in page
     assert "Segment is enterprise" in page and "Create a task" in page
     assert "New rule" not in page  # a viewer is not offered the editor
 

@@ -49,8 +49,16 @@ class Trigger:
         return self.scan is not None
 
     def explain(self, params: dict[str, Any]) -> str:
-        shown = ", ".join(f"{k} {v}" for k, v in params.items() if v not in (None, "", []))
-        return f"{self.label} ({shown})" if shown else self.label
+        """The trigger in words with its set parameters: "Renewal within N days (Days: 120)"."""
+        shown = []
+        for p in self.params:
+            value = params.get(p.name)
+            if value in (None, "", [], 0):
+                continue
+            labels = dict(p.choices)
+            values = value if isinstance(value, list) else [value]
+            shown.append(f"{p.label}: {', '.join(str(labels.get(v, v)) for v in values)}")
+        return f"{self.label} ({'; '.join(shown)})" if shown else self.label
 
 
 TRIGGERS: dict[str, Trigger] = {}
