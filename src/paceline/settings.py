@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "paceline.success",
     "paceline.surveys",
     "paceline.engagement",
+    "paceline.health",
     "paceline.automation",
     "paceline.ops",
 ]

@@ -1,0 +1,46 @@
+"""The facts a health score is computed from: one ``Fact`` per input, per account, as of a day.
+
+``gather(account_ids, as_of)`` reads them in bulk from customers, success plans, surveys and
+engagement, using only what was known on ``as_of`` (backtests take the score as it would have
+been computed then). A fact whose data does not exist is absent, never a made-up number; the
+model's missing-data policy decides what that means.
+
+The keys are the contract between the gathering and the factors (``factors.py``):
+
+=============================  ======================================================  ========
+key                            value                                                   unit
+=============================  ======================================================  ========
+plan.agreed                    1 if a success plan with measurable goals is agreed     0/1
+goals.on_pace_share            share of open goals whose metrics are on pace           0..1
+goals.hit_share                hits / (hits + misses) of goals closed in 365 days      0..1
+commitments.customer_kept      customer commitments kept / due, 180 days               0..1
+readiness.level                latest adoption-readiness level (1..5)                  level
+onboarding.kept_share          onboarding-window touchpoints kept / due                0..1
+touchpoints.kept_share         touchpoints kept / (kept + missed), 365 days            0..1
+contact.days_since             days since the last conversation (notes excluded)       days
+contact.levels_90d             distinct contact levels met in 90 days                  count
+sponsor.days_since             days since a conversation with an executive sponsor     days
+champion.present               1 if an active champion exists, 0 if one left           0/1
+sentiment.score_90d            mean sentiment of conversations in 90 days (-1..1)      -1..1
+nps.score                      account NPS from latest answers per contact, 365 days   -100..100
+needs.open                     open needs (stated needs) noted on the account          count
+escalation.known               1 if someone above the primary contact is known         0/1
+usage.*                        usage metrics (from the usage capability)               various
+account.<field>                account fields (for factors CS ops add)                 various
+=============================  ======================================================  ========
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: float
+    on: dt.date | None = None  # when the underlying data was last seen
+    note: str = ""  # in words, for the explanation: "champion Jane Roe left on 3 March"
+
+
+Facts = dict[str, Fact]
