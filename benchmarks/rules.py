@@ -234,8 +234,11 @@ def fired_on(accounts: list[int], after_firing: int) -> set[tuple]:
     return set(rows.values_list("rule_id", "account_id", "cause", "status"))
 
 
-def measure(accounts: int, *, baseline_sample: int, seed: int, profile: bool = False) -> dict:
-    """Build the book and the day, run the baseline on a sample, then the engine on everything."""
+def measure(accounts: int, *, baseline_sample: int, seed: int, profile: bool = False, analyze: bool = True) -> dict:
+    """Build the book and the day, run the baseline on a sample, then the engine on everything.
+
+    ``analyze=False`` leaves PostgreSQL's statistics alone (the smoke test runs inside the test
+    database, where statistics of a tiny book would mislead the planner for the tests after it)."""
     from django.db import connection
     from django.utils import timezone
 
@@ -250,7 +253,7 @@ def measure(accounts: int, *, baseline_sample: int, seed: int, profile: bool = F
     seeded = rules_data.seed_yesterday(rules, now=now)
     before_day = ActivityEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     events = rules_data.load_day(accounts, seed=seed, now=now)
-    if connection.vendor == "postgresql":
+    if analyze and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     build_seconds = time.perf_counter() - began
