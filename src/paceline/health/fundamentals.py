@@ -23,6 +23,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from paceline.health.facts import Fact, Facts
 from paceline.health.fundamentals_data import Book, ContactRow, load
 from paceline.success.models import ActionStatus, Side
@@ -192,9 +194,12 @@ def _evaluate_one(book: Book, account_id: int, as_of: dt.date) -> list[Fundament
             accountability(book, account_id, as_of), goals(book, account_id, as_of)]
 
 
-def evaluate(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, list[FundamentalResult]]:
-    """The five fundamentals of each account as of a day, in ``KEYS`` order (a fixed number of queries)."""
-    book = load(list(account_ids), as_of=as_of, talk_days=max(ESCALATION_DAYS, ENGAGED_DAYS),
+def evaluate(account_ids: Iterable[int] | QuerySet, *, as_of: dt.date) -> dict[int, list[FundamentalResult]]:
+    """The five fundamentals of each account as of a day, in ``KEYS`` order (a fixed number of queries).
+
+    ``account_ids`` may be a query of accounts: it is then read as a subquery (a whole book)."""
+    scope = account_ids if isinstance(account_ids, QuerySet) else list(account_ids)
+    book = load(scope, as_of=as_of, talk_days=max(ESCALATION_DAYS, ENGAGED_DAYS),
                 commitment_days=COMMITMENTS_DAYS)
     return {account_id: _evaluate_one(book, account_id, as_of) for account_id in book.accounts}
 
@@ -208,3 +213,28 @@ def as_facts(results: list[FundamentalResult], as_of: dt.date) -> Facts:
 def fundamental_facts(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, Facts]:
     """For ``facts.gather``: ``fundamentals.escalation_path``, ``.plan_kept``, ``.accountability``."""
     return {account_id: as_facts(results, as_of) for account_id, results in evaluate(account_ids, as_of=as_of).items()}
+
+
+@dataclass(frozen=True)
+class BookView:
+    """One page of the fundamentals view: accounts' ids in order with their results, and the counts."""
+
+    ids: list[int]  # every account that matches, in the query's order
+    results: dict[int, list[FundamentalResult]]
+    failing: dict[str, int]  # per fundamental: accounts failing it (of all that match the filters)
+    total: int  # accounts evaluated (before the failing filter)
+
+
+def book_view(accounts: QuerySet, *, as_of: dt.date, failing: str = "") -> BookView:
+    """The fundamentals of a whole (filtered) book, in a fixed number of queries; ``failing`` keeps the
+    accounts that fail that fundamental. The counts are over every account the filters keep."""
+    results = evaluate(accounts, as_of=as_of)
+    counts = {key: 0 for key in KEYS}
+    for rows in results.values():
+        for r in rows:
+            counts[r.key] += not r.passed
+    order = [pk for pk in accounts.values_list("pk", flat=True) if pk in results]
+    if failing:
+        position = KEYS.index(failing)
+        order = [pk for pk in order if not results[pk][position].passed]
+    return BookView(order, results, counts, len(results))

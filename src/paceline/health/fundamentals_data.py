@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from paceline.customers.models import (
@@ -32,6 +32,7 @@ from paceline.success.models import (
     SuccessPlan,
 )
 
+Scope = list[int] | QuerySet  # account ids, or a query of accounts
 TERM_LOOKBACK_DAYS = 3 * 366  # the longest contract term whose touchpoints are read
 
 
@@ -132,7 +133,7 @@ def _local(moment: dt.datetime) -> dt.date:
     return timezone.localdate(moment)
 
 
-def _contacts(ids: list[int], as_of: dt.date) -> dict[int, dict[int, ContactRow]]:
+def _contacts(ids: Scope, as_of: dt.date) -> dict[int, dict[int, ContactRow]]:
     found: dict[int, dict[int, ContactRow]] = defaultdict(dict)
     rows = Contact.objects.filter(account_id__in=ids, created_at__lt=_day_start(as_of + dt.timedelta(days=1))).values_list(
         "id", "account_id", "name", "reports_to_id", "is_primary", "roles", "created_at", "left_on")
@@ -141,7 +142,7 @@ def _contacts(ids: list[int], as_of: dt.date) -> dict[int, dict[int, ContactRow]
     return found
 
 
-def _talks(ids: list[int], as_of: dt.date, days: int) -> dict[int, dt.date]:
+def _talks(ids: Scope, as_of: dt.date, days: int) -> dict[int, dt.date]:
     through = Interaction.contacts.through
     rows = (through.objects.filter(interaction__account_id__in=ids,
                                    interaction__occurred_at__gte=_day_start(as_of - dt.timedelta(days=days)),
@@ -151,7 +152,7 @@ def _talks(ids: list[int], as_of: dt.date, days: int) -> dict[int, dt.date]:
     return {contact_id: _local(last) for contact_id, last in rows}
 
 
-def _terms(ids: list[int], as_of: dt.date) -> dict[int, list[tuple[dt.date, dt.date]]]:
+def _terms(ids: Scope, as_of: dt.date) -> dict[int, list[tuple[dt.date, dt.date]]]:
     found: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     rows = Subscription.objects.filter(account_id__in=ids, start_date__lte=as_of).values_list(
         "account_id", "start_date", "renewal_date", "end_date")
@@ -160,7 +161,7 @@ def _terms(ids: list[int], as_of: dt.date) -> dict[int, list[tuple[dt.date, dt.d
     return found
 
 
-def _touchpoints(ids: list[int], as_of: dt.date) -> dict[int, list[TouchpointRow]]:
+def _touchpoints(ids: Scope, as_of: dt.date) -> dict[int, list[TouchpointRow]]:
     found: dict[int, list[TouchpointRow]] = defaultdict(list)
     rows = Touchpoint.objects.filter(
         account_id__in=ids, term_start__lte=as_of, term_start__gte=as_of - dt.timedelta(days=TERM_LOOKBACK_DAYS),
@@ -170,7 +171,7 @@ def _touchpoints(ids: list[int], as_of: dt.date) -> dict[int, list[TouchpointRow
     return found
 
 
-def _commitments(ids: list[int], as_of: dt.date, days: int) -> dict[int, list[CommitmentRow]]:
+def _commitments(ids: Scope, as_of: dt.date, days: int) -> dict[int, list[CommitmentRow]]:
     found: dict[int, list[CommitmentRow]] = defaultdict(list)
     window = dt.timedelta(days=days)
     rows = (ActionItem.objects.filter(goal__plan__account_id__in=ids, due_on__gte=as_of - window, due_on__lte=as_of + window,
@@ -182,7 +183,7 @@ def _commitments(ids: list[int], as_of: dt.date, days: int) -> dict[int, list[Co
     return found
 
 
-def _goals(ids: list[int]) -> dict[int, list[GoalRow]]:
+def _goals(ids: Scope) -> dict[int, list[GoalRow]]:
     found: dict[int, list[GoalRow]] = defaultdict(list)
     rows = Goal.objects.filter(plan__account_id__in=ids).exclude(plan__status=PlanStatus.DRAFT).values_list(
         "plan__account_id", "title", "status", "target_date", "closed_on", "created_at")
@@ -191,14 +192,16 @@ def _goals(ids: list[int]) -> dict[int, list[GoalRow]]:
     return found
 
 
-def load(ids: list[int], *, as_of: dt.date, talk_days: int = 90, commitment_days: int = 180) -> Book:
+def load(scope: Scope, *, as_of: dt.date, talk_days: int = 90, commitment_days: int = 180) -> Book:
+    """``scope``: account ids, or a query of accounts' ids (read as a subquery, so a whole book costs
+    the same queries without a long list of parameters)."""
     accounts = {pk: AccountRow(pk, stage, segment) for pk, stage, segment in
-                Account.objects.filter(pk__in=ids).values_list("id", "lifecycle_stage", "segment")}
-    ids = list(accounts)
+                Account.objects.filter(pk__in=scope).values_list("id", "lifecycle_stage", "segment")}
+    ids = list(accounts) if isinstance(scope, list) else scope
     resources = [ResourceRow(frozenset(a.pk for a in r.areas.all()), tuple(r.stages or ()), tuple(r.segments or ()))
                  for r in Resource.objects.filter(active=True).prefetch_related("areas")]
     book = Book(accounts, resources)
-    if not ids:
+    if not accounts:
         return book
     needs = Need.objects.filter(account_id__in=ids, opened_on__lte=as_of).filter(
         Q(status=NeedStatus.OPEN) | Q(met_on__gt=as_of)).values_list("account_id", "area_id", "area__name")
