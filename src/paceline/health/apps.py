@@ -5,3 +5,10 @@ class HealthConfig(AppConfig):
     name = "paceline.health"
     label = "health"
     verbose_name = "Health"
+
+    def ready(self) -> None:
+        from paceline.health import fundamentals_panel, panels, tasks
+
+        tasks.register()
+        panels.register()
+        fundamentals_panel.register()

@@ -14,7 +14,7 @@ plan.agreed                    1 if a success plan with measurable goals is agre
 goals.on_pace_share            share of open goals whose metrics are on pace           0..1
 goals.hit_share                hits / (hits + misses) of goals closed in 365 days      0..1
 commitments.customer_kept      customer commitments kept / due, 180 days               0..1
-readiness.level                latest adoption-readiness level (1..5)                  level
+readiness.level                latest readiness score on a 1..5 scale (1 + 4 x score/100) level
 onboarding.kept_share          onboarding-window touchpoints kept / due                0..1
 touchpoints.kept_share         touchpoints kept / (kept + missed), 365 days            0..1
 contact.days_since             days since the last conversation (notes excluded)       days
@@ -25,14 +25,19 @@ sentiment.score_90d            mean sentiment of conversations in 90 days (-1..1
 nps.score                      account NPS from latest answers per contact, 365 days   -100..100
 needs.open                     open needs (stated needs) noted on the account          count
 escalation.known               1 if someone above the primary contact is known         0/1
+manual.score                   the CSM's latest read, on or before the day (fades)     0..100
+account.employees              employees (today's figure: no history is kept)         count
+account.arr                    ARR of the contract terms running on the day            money
+account.seats                  seats of the contract terms running on the day          seats
+account.days_to_renewal        days from the day to the next renewal of those terms    days
 usage.*                        usage metrics (from the usage capability)               various
-account.<field>                account fields (for factors CS ops add)                 various
 =============================  ======================================================  ========
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -44,3 +49,14 @@ class Fact:
 
 
 Facts = dict[str, Fact]
+
+
+def gather(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, Facts]:
+    """Every account's facts as known on ``as_of`` (see ``paceline.health.gathering``).
+
+    The readers import the other apps' models; they load on first use so this module (and the
+    pure scoring that imports ``Fact``) stays importable without Django's app registry.
+    """
+    from paceline.health.gathering import gather_facts
+
+    return gather_facts(account_ids, as_of=as_of)
