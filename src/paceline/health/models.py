@@ -99,3 +99,30 @@ class ManualAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.score} on {self.assessed_on:%Y-%m-%d}"
+
+
+class BacktestStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BacktestRun(models.Model):
+    """One backtest of the health score against past renewals, computed by the worker, kept whole."""
+
+    status = models.CharField(max_length=10, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED)
+    horizons = models.JSONField(default=list, help_text="Days before each renewal the score is taken.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    results = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Backtest {self.pk} ({self.get_status_display()})"
