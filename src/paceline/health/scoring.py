@@ -174,11 +174,40 @@ def score(facts: Facts, spec: dict, *, as_of: dt.date) -> Score:
     best, gain = None, 0.0
     base = equations["renewal"].score
     if base is not None:
-        for key in factors:
-            trial = _evaluate(spec, {**used, key: 100.0}, manual_value, manual)["renewal"].score
+        for key, value in used.items():
+            if value == 100.0:
+                continue  # already at the top: improving it cannot raise anything
+            trial = _renewal_value(spec, {**used, key: 100.0}, manual_value, manual)
             if trial is not None and trial - base > gain + 1e-9:
                 best, gain = key, trial - base
     return Score(equations, factors, best, gain)
+
+
+def _equation_value(name: str, spec: dict, values: dict[str, float | None], manual: float) -> float | None:
+    """``_equation``'s score alone, without building its explanation (for the what-if trials)."""
+    eq = spec["equations"][name]
+    total = weighted = 0.0
+    for term, weight in eq["terms"].items():
+        w = weight * manual if term == specs.MANUAL else weight
+        value = values.get(term)
+        if w > 0 and value is not None:
+            total += w
+            weighted += w * value
+    required = eq.get("requires") or ()
+    if not total or any(values.get(r) is None for r in required):
+        return None
+    gate = 1.0
+    for r in required:
+        gate *= min(1.0, values[r] / spec["gate"])
+    return weighted / total * gate
+
+
+def _renewal_value(spec: dict, factor_values: dict[str, float | None], manual_value: float | None,
+                   manual: float) -> float | None:
+    values: dict[str, float | None] = {**factor_values, specs.MANUAL: manual_value}
+    for name in specs.EQUATIONS[:specs.EQUATIONS.index("renewal") + 1]:
+        values[name] = _equation_value(name, spec, values, manual)
+    return values["renewal"]
 
 
 # What changed ------------------------------------------------------------------------------------
