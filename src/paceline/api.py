@@ -22,6 +22,7 @@ from paceline.core.api import router as audit_router
 from paceline.customers.api import API_FIELD_NAMES
 from paceline.customers.api import router as customers_router
 from paceline.engagement.api import router as engagement_router
+from paceline.health.api import router as health_router
 from paceline.success.api import router as success_router
 from paceline.surveys.api import router as surveys_router
 from paceline.users.api import router as me_router
@@ -52,6 +53,7 @@ api.add_router("/", success_router)
 api.add_router("/", surveys_router)
 api.add_router("/", engagement_router)
 api.add_router("/", automation_router)
+api.add_router("/", health_router)
 api.add_router("/", me_router, auth=self_service_auth())
 
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("paceline.surveys.respond_urls")),
     path("", include("paceline.engagement.urls")),
     path("automation/", include("paceline.automation.urls")),
+    path("health/", include("paceline.health.urls")),
 ]

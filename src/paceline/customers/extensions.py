@@ -33,14 +33,30 @@ class AccountPanel:
 
 
 @dataclass(frozen=True)
+class BookFilter:
+    """A filter a column adds to the book: ``?<column key>=<choice>``; ``apply(qs, choice)`` narrows."""
+
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    apply: Callable[[QuerySet[Account], str], QuerySet[Account]]
+
+
+@dataclass(frozen=True)
 class BookColumn:
-    """A column of the book: ``annotate(qs)`` adds what the cell needs to the one list query."""
+    """A column of the book: ``annotate(qs)`` adds what the cell needs to the one list query.
+
+    With ``sort_order`` (``order_by`` arguments over what ``annotate`` adds), ``?sort=<key>`` sorts
+    the book by it and its header links there; with ``filter``, ``?<key>=<choice>`` filters by it.
+    """
 
     key: str
     label: str
     cell_template: str
     annotate: Callable[[QuerySet[Account]], QuerySet[Account]]
     order: int = 100
+    sort_label: str = ""
+    sort_order: tuple[Any, ...] = ()
+    filter: BookFilter | None = None
 
 
 _panels: dict[str, AccountPanel] = {}
@@ -61,6 +77,16 @@ def account_panels() -> list[AccountPanel]:
 
 def book_columns() -> list[BookColumn]:
     return sorted(_columns.values(), key=lambda c: (c.order, c.key))
+
+
+def book_sorts() -> dict[str, BookColumn]:
+    """The columns the book can sort by, by their sort key (the column's key)."""
+    return {c.key: c for c in book_columns() if c.sort_order}
+
+
+def book_filters() -> dict[str, BookColumn]:
+    """The columns the book can filter by, by their query parameter (the column's key)."""
+    return {c.key: c for c in book_columns() if c.filter is not None}
 
 
 def annotate_book(qs: QuerySet[Account]) -> QuerySet[Account]:

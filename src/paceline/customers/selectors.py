@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from paceline.core.models import AuditEntry
+from paceline.customers import extensions
 from paceline.customers.models import (
     Account,
     Contact,
@@ -43,6 +44,8 @@ class AccountFilters:
     ``owner`` is a user id, ``"me"`` (needs ``viewer_id``), ``"none"`` (unassigned) or empty (all).
     ``parent`` is an account id (its children), ``"none"`` (top-level accounts) or empty.
     ``renewal`` is ``overdue`` or a number of days ahead (30, 60, 90, 180, 365).
+    ``extra`` holds the filters book columns registered (``extensions.BookFilter``), by column key;
+    ``sort`` may also be a column's key when that column sorts (``extensions.book_sorts``).
     """
 
     q: str = ""
@@ -53,20 +56,23 @@ class AccountFilters:
     renewal: str = ""
     parent: str = ""
     sort: str = "name"
+    extra: dict[str, str] = field(default_factory=dict)
     viewer_id: int | None = field(default=None, repr=False)
 
     @classmethod
     def from_query(cls, params, *, viewer_id: int | None = None, default_owner: str = "") -> AccountFilters:
         """Build from a QueryDict or mapping, refusing unknown parameters by name."""
-        known = {f.name for f in fields(cls) if f.name != "viewer_id"}
-        allowed = known | {"page", "page_size", "limit", "offset"}
+        known = {f.name for f in fields(cls) if f.name not in ("viewer_id", "extra")}
+        registered = set(extensions.book_filters())
+        allowed = known | registered | {"page", "page_size", "limit", "offset"}
         unknown = sorted(k for k in params if k not in allowed)
         if unknown:
             raise ValidationError({name: f"Unknown filter '{name}'." for name in unknown})
         values = {name: (params.get(name) or "").strip() for name in known if name in params}
         if "owner" not in params:
             values["owner"] = default_owner
-        result = cls(**values, viewer_id=viewer_id)
+        extra = {name: (params.get(name) or "").strip() for name in registered if (params.get(name) or "").strip()}
+        result = cls(**values, extra=extra, viewer_id=viewer_id)
         result.validate()
         return result
 
@@ -85,8 +91,14 @@ class AccountFilters:
             errors["parent"] = "Use an account id or 'none'."
         if self.renewal and self.renewal not in RENEWAL_WINDOWS:
             errors["renewal"] = f"Use one of {', '.join(RENEWAL_WINDOWS)}."
-        if self.sort not in SORTS:
-            errors["sort"] = f"Sort by one of {', '.join(SORTS)}."
+        sorts = [*SORTS, *extensions.book_sorts()]
+        if self.sort not in sorts:
+            errors["sort"] = f"Sort by one of {', '.join(sorts)}."
+        registered = extensions.book_filters()
+        for name, value in self.extra.items():
+            choices = [c for c, _ in registered[name].filter.choices] if name in registered else []
+            if value not in choices:
+                errors[name] = f"'{value}' is not one of {', '.join(choices)}." if choices else f"Unknown filter '{name}'."
         if len(self.q) > 200:
             errors["q"] = "Search text is limited to 200 characters."
         if errors:
@@ -126,6 +138,12 @@ def account_list(*, filters: AccountFilters, today: dt.date | None = None) -> Qu
     elif filters.renewal:
         horizon = today + dt.timedelta(days=RENEWAL_WINDOWS[filters.renewal])
         qs = qs.filter(next_renewal_date__gte=today, next_renewal_date__lte=horizon)
+    registered = extensions.book_filters()
+    for name, value in filters.extra.items():
+        qs = registered[name].filter.apply(qs, value)
+    column = extensions.book_sorts().get(filters.sort)
+    if column is not None:
+        return column.annotate(qs).order_by(*column.sort_order)
     return qs.order_by(*SORTS[filters.sort])
 
 

@@ -71,6 +71,10 @@ def book(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "book",
         "form": form,
+        "column_filters": [
+            {"name": key, "label": column.filter.label, "choices": column.filter.choices, "value": request.GET.get(key, "")}
+            for key, column in extensions.book_filters().items()
+        ],
         "errors": sorted(errors.items()),
         "sort": filters.sort if filters else "name",
         "sort_links": _sort_links(filters.sort if filters else "name"),
