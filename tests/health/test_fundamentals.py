@@ -13,7 +13,7 @@ from paceline.health import fundamentals
 from paceline.health.fundamentals import FundamentalResult, evaluate, fundamental_facts
 from paceline.success.models import ActionItem, Goal, SuccessPlan
 from tests.engagement.factories import NeedFactory
-from tests.factories import InteractionFactory
+from tests.factories import AccountFactory, InteractionFactory
 from tests.health.fundamentals_setup import days, moment, sound_account
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +176,11 @@ def test_a_fixed_number_of_queries(csm):
         found = evaluate(ids, as_of=days(0))
     assert len(found) == 4 and all(all(r.passed for r in rs) for rs in found.values())
     assert len(many) == len(one) <= 12
+
+
+def test_an_account_with_nothing_to_read_feeds_no_fact_but_still_fails(csm):
+    bare = AccountFactory(owner=csm)
+    found = {r.key: r for r in evaluate([bare.pk], as_of=days(0))[bare.pk]}
+    assert found["availability"].passed  # no open need
+    assert not any(r.passed for k, r in found.items() if k != "availability")
+    assert fundamental_facts([bare.pk], as_of=days(0))[bare.pk] == {}

@@ -94,7 +94,8 @@ register(Factor(
     "guidance", "Quality, timely guidance",
     "Touchpoints kept on schedule, and recent meaningful contact.",
     (Measure("touchpoints.kept_share", "Touchpoints kept (365 days)", SHARE, 1.5, "share"),
-     Measure("contact.days_since", "Days since the last conversation", ((7, 100), (30, 80), (60, 40), (120, 0)), 1.0, "days")),
+     Measure("contact.days_since", "Days since the last conversation", ((7, 100), (30, 80), (60, 40), (120, 0)), 1.0, "days"),
+     Measure("fundamentals.plan_kept", "Touchpoint plan through renewal, being kept", ((0, 0), (1, 100)), 1.0, "yes/no")),
 ))
 register(Factor(
     "relationship", "Relationship based on trust",
@@ -103,7 +104,9 @@ register(Factor(
      Measure("sponsor.days_since", "Days since the executive sponsor was met", ((30, 100), (90, 70), (180, 20), (365, 0)), 1.0, "days"),
      Measure("champion.present", "Champion still there", ((0, 0), (1, 100)), 1.5, "yes/no"),
      Measure("sentiment.score_90d", "Sentiment of conversations (90 days)", ((-0.5, 0), (0, 50), (0.5, 100)), 1.0, "-1..1"),
-     Measure("nps.score", "NPS (latest per contact)", ((-50, 0), (0, 50), (50, 100)), 1.0, "NPS")),
+     Measure("nps.score", "NPS (latest per contact)", ((-50, 0), (0, 50), (50, 100)), 1.0, "NPS"),
+     Measure("fundamentals.escalation_path", "Next level up known and met", ((0, 0), (1, 100)), 0.5, "yes/no"),
+     Measure("fundamentals.accountability", "Mutual accountability", ((0, 0), (1, 100)), 0.5, "yes/no")),
 ))
 register(Factor(
     "need", "Clear business need",

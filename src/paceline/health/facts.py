@@ -25,6 +25,9 @@ sentiment.score_90d            mean sentiment of conversations in 90 days (-1..1
 nps.score                      account NPS from latest answers per contact, 365 days   -100..100
 needs.open                     open needs (stated needs) noted on the account          count
 escalation.known               1 if someone above the primary contact is known         0/1
+fundamentals.escalation_path   1 if the next level up is known and met in 90 days      0/1
+fundamentals.plan_kept         1 if a touchpoint plan reaches renewal and is kept      0/1
+fundamentals.accountability    1 if both sides' commitments are tracked and kept      0/1
 manual.score                   the CSM's latest read, on or before the day (fades)     0..100
 account.employees              employees (today's figure: no history is kept)         count
 account.arr                    ARR of the contract terms running on the day            money

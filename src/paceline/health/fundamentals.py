@@ -59,6 +59,10 @@ class FundamentalResult:
     passed: bool
     reason: str  # what was found, in words
     missing: str = ""  # what to put in place; empty when it passes
+    # False when the account has none of the data this fundamental reads (no contact recorded, no
+    # contract term, no success plan): it still fails on the page, but feeds no fact to the score,
+    # where the model's missing-data policy decides.
+    evaluated: bool = True
 
     @property
     def label(self) -> str:
@@ -109,7 +113,8 @@ def escalation(book: Book, account_id: int, as_of: dt.date) -> FundamentalResult
     contacts = book.contacts.get(account_id, {})
     start = start_contact(contacts.values(), as_of)
     if start is None:
-        return FundamentalResult("escalation", False, "No primary contact or champion.", "A primary contact, and the person they report to.")
+        return FundamentalResult("escalation", False, "No primary contact or champion.", "A primary contact, and the person they report to.",
+                                 evaluated=any(_active(c, as_of) for c in contacts.values()))
     above = next_up(start, contacts, as_of)
     if above is None:
         return FundamentalResult("escalation", False, f"Nobody is known above {start.name}.",
@@ -125,7 +130,8 @@ def escalation(book: Book, account_id: int, as_of: dt.date) -> FundamentalResult
 def plan(book: Book, account_id: int, as_of: dt.date) -> FundamentalResult:
     term = book.term(account_id, as_of)
     if term is None:
-        return FundamentalResult("plan", False, "No contract term on this day.", "A current subscription with its renewal date.")
+        return FundamentalResult("plan", False, "No contract term on this day.", "A current subscription with its renewal date.",
+                                 evaluated=False)
     start, renewal = term
     points = [t for t in book.touchpoints.get(account_id, []) if t.term_start == start]
     if not points:
@@ -155,8 +161,9 @@ def accountability(book: Book, account_id: int, as_of: dt.date) -> FundamentalRe
     if sides != {Side.CUSTOMER, Side.VENDOR}:
         lacking = " and ".join(label for side, label in ((Side.CUSTOMER, "the customer's"), (Side.VENDOR, "our team's"))
                                if side not in sides)
+        has_plan = bool(items) or any(g.created <= as_of for g in book.goals.get(account_id, []))
         return FundamentalResult("accountability", False, f"No commitment of {lacking} tracked within {COMMITMENTS_DAYS} days.",
-                                 f"Commitments of {lacking} in the success plan.")
+                                 f"Commitments of {lacking} in the success plan.", evaluated=has_plan)
     due = [i for i in items if i.side == Side.CUSTOMER and i.due < as_of and i.status != ActionStatus.CANCELLED]
     kept = sum(1 for i in due if i.done_on is not None and i.done_on <= min(i.due, as_of))
     if due and kept / len(due) < COMMITMENTS_KEPT_SHARE:
@@ -205,9 +212,10 @@ def evaluate(account_ids: Iterable[int] | QuerySet, *, as_of: dt.date) -> dict[i
 
 
 def as_facts(results: list[FundamentalResult], as_of: dt.date) -> Facts:
-    """The fundamentals that feed the health factors, as 0/1 facts with the reason as the note."""
+    """The fundamentals that feed the health factors, as 0/1 facts with the reason as the note; one
+    with nothing to read (``evaluated`` false) is left out: unknown, not a made-up zero."""
     return {FACT_KEYS[r.key]: Fact(1.0 if r.passed else 0.0, as_of, r.reason if r.passed else f"{r.reason} Missing: {r.missing}")
-            for r in results if r.key in FACT_KEYS}
+            for r in results if r.key in FACT_KEYS and r.evaluated}
 
 
 def fundamental_facts(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, Facts]:
@@ -238,3 +246,8 @@ def book_view(accounts: QuerySet, *, as_of: dt.date, failing: str = "") -> BookV
         position = KEYS.index(failing)
         order = [pk for pk in order if not results[pk][position].passed]
     return BookView(order, results, counts, len(results))
+
+
+def facts_reader(account_ids: list[int], as_of: dt.date) -> dict[int, Facts]:
+    """``fundamental_facts`` in the shape of ``gathering``'s readers."""
+    return fundamental_facts(account_ids, as_of=as_of)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
+from paceline.health import fundamentals
 from paceline.health.facts import Facts
 from paceline.health.gathering import customers, work
 
@@ -19,6 +20,7 @@ Reader = Callable[[list[int], dt.date], dict[int, Facts]]
 READERS: tuple[Reader, ...] = (
     customers.account_facts, customers.people_facts, customers.conversation_facts, customers.manual_facts,
     work.plan_facts, work.commitment_facts, work.touchpoint_facts, work.need_facts, work.survey_facts,
+    fundamentals.facts_reader,
 )
 
 
