@@ -73,7 +73,14 @@ def version_for(accounts: Iterable[Account | int]) -> dict[int, ModelVersion]:
 
 
 def definition_of(version: ModelVersion, cache: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The version's definition with defaults filled in, validated once per ``cache``."""
+    """The version's definition with defaults filled in, validated once per ``cache``.
+
+    Each equation's terms are put in name order: PostgreSQL's JSON reorders an object's keys, and
+    the order of the terms is the order of a sum, so without it the last digits of a score would
+    depend on the database and on whether the version was just written or read back."""
     if version.pk not in cache:
-        cache[version.pk] = specs.validate(version.definition)
+        definition = specs.validate(version.definition)
+        for equation in definition["equations"].values():
+            equation["terms"] = dict(sorted(equation["terms"].items()))
+        cache[version.pk] = definition
     return cache[version.pk]
