@@ -3,8 +3,9 @@
 For every past renewal (``customers.RenewalOutcome``; churned = 1, renewed, expanded or contracted
 = 0) the score is taken as it would have been computed ``horizon`` days before the renewal, from
 facts known on that day only (``services.score_as_of`` and ``facts.gather`` are point-in-time),
-and ranked against the outcome. The reference day is the earlier of the decision and the
-subscription's renewal date, so an early decision cannot leak into the window.
+and ranked against the outcome. A renewal decided on or before that day is left out (its outcome
+was already known); taking the decision day as the reference instead would leak it, because
+churn is decided weeks before the date and renewals on it, so "days to renewal" would tell them apart.
 
 The metrics are pure functions of labels and risks (higher risk = more likely to churn):
 ROC-AUC, PR-AUC (average precision; a random ranking scores the churn rate), lift in the riskiest
@@ -129,7 +130,7 @@ def evaluate(y: Sequence[int], risk: Sequence[float | None], *, probability: boo
 @dataclass(frozen=True)
 class Renewal:
     account_id: int
-    on: dt.date  # the earlier of the decision and the renewal date
+    on: dt.date  # the subscription's renewal date
     churned: int
     started: dt.date  # the term's start: before it the account was not yet in this term
     decided: dt.date  # when the outcome became known (a model trained on it must not see it earlier)
@@ -155,7 +156,7 @@ def renewals() -> list[Renewal]:
                                               "subscription__end_date", "subscription__start_date")
     merged: dict[tuple[int, dt.date], Renewal] = {}
     for account_id, outcome, decided, renewal_date, end_date, start in rows:
-        on = min(decided, renewal_date or end_date)
+        on = renewal_date or end_date
         found = Renewal(account_id, on, int(outcome == RenewalKind.CHURNED), start, decided)
         before = merged.get((account_id, on))
         if before is not None:
@@ -172,12 +173,13 @@ GatherFn = Callable[..., dict]
 def samples(found: Iterable[Renewal], horizon: int, *, score_fn: ScoreFn | None, gather_fn: GatherFn,
             progress: Progress | None = None) -> tuple[list[Sample], int]:
     """The samples of one horizon, scored in one batch per as-of day (``score_fn`` None: facts
-    only); and how many renewals were skipped because their term had not started by then."""
+    only); and how many renewals were skipped: their term had not started by then, or their
+    outcome was already decided."""
     by_day: dict[dt.date, list[Renewal]] = defaultdict(list)
     skipped = 0
     for r in found:
         as_of = r.on - dt.timedelta(days=horizon)
-        if as_of < r.started:
+        if as_of < r.started or r.decided <= as_of:
             skipped += 1
         else:
             by_day[as_of].append(r)

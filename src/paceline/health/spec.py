@@ -74,8 +74,9 @@ def _custom(errors: dict, key: str, data: Any) -> None:
         errors[where] = "Give {label, source, points, missing}."
         return
     source = data.get("source", "")
-    if not isinstance(source, str) or not source.startswith(("account.", "usage.")):
-        errors[f"{where}.source"] = "Read an account field (account.<field>) or a usage metric (usage.<metric>)."
+    if not isinstance(source, str) or not source.startswith(("account.", "usage.", "learned.")):
+        errors[f"{where}.source"] = ("Read an account field (account.<field>), a usage metric (usage.<metric>) "
+                                     "or the learned risk (learned.risk).")
     points = data.get("points")
     if (not isinstance(points, list) or len(points) < 2
             or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p) for p in points)):

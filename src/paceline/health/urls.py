@@ -1,6 +1,6 @@
 from django.urls import path
 
-from paceline.health.views import accounts, fundamentals, models, overview
+from paceline.health.views import accounts, backtest, fundamentals, models, overview
 
 app_name = "health"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("accounts/<int:pk>/assessments/", accounts.assessment_add, name="assessment_add"),
     path("accounts/<int:pk>/score/", accounts.score_now, name="score_now"),
     path("fundamentals/", fundamentals.book, name="fundamentals"),
+    path("backtest/", backtest.backtest_page, name="backtest"),
+    path("backtest/run/", backtest.backtest_start, name="backtest_start"),
 ]
