@@ -74,7 +74,7 @@ def _day(value: dt.date) -> str:
 
 
 def _active(c: ContactRow, as_of: dt.date) -> bool:
-    return c.since <= as_of and (c.left_on is None or c.left_on > as_of)
+    return c.left_on is None or c.left_on > as_of
 
 
 def start_contact(contacts: Iterable[ContactRow], as_of: dt.date) -> ContactRow | None:
@@ -161,7 +161,7 @@ def accountability(book: Book, account_id: int, as_of: dt.date) -> FundamentalRe
     if sides != {Side.CUSTOMER, Side.VENDOR}:
         lacking = " and ".join(label for side, label in ((Side.CUSTOMER, "the customer's"), (Side.VENDOR, "our team's"))
                                if side not in sides)
-        has_plan = bool(items) or any(g.created <= as_of for g in book.goals.get(account_id, []))
+        has_plan = bool(items) or bool(book.goals.get(account_id))
         return FundamentalResult("accountability", False, f"No commitment of {lacking} tracked within {COMMITMENTS_DAYS} days.",
                                  f"Commitments of {lacking} in the success plan.", evaluated=has_plan)
     due = [i for i in items if i.side == Side.CUSTOMER and i.due < as_of and i.status != ActionStatus.CANCELLED]
@@ -180,7 +180,7 @@ def accountability(book: Book, account_id: int, as_of: dt.date) -> FundamentalRe
 
 
 def goals(book: Book, account_id: int, as_of: dt.date) -> FundamentalResult:
-    rows = [g for g in book.goals.get(account_id, []) if g.created <= as_of]
+    rows = book.goals.get(account_id, [])
     if not rows:
         return FundamentalResult("goals", False, "No success plan with goals.", "A success plan with the customer's goals.")
     signals = [d for d in (book.reviewed.get(account_id), book.measured.get(account_id)) if d]

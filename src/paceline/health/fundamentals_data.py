@@ -1,6 +1,6 @@
 """What the five fundamentals read, for many accounts at once, as it was known on one day.
 
-``load`` costs the same ten queries for one account or a thousand. Each row keeps only the fields
+``load`` costs the same twelve queries for one account or a thousand. Each row keeps only the fields
 the evaluation needs, with its business dates (needs opened and met, contacts recorded and left,
 conversations, touchpoints closed, commitments due and done, goals closed, measurements).
 """
@@ -33,7 +33,6 @@ from paceline.success.models import (
 )
 
 Scope = list[int] | QuerySet  # account ids, or a query of accounts
-TERM_LOOKBACK_DAYS = 3 * 366  # the longest contract term whose touchpoints are read
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,7 @@ class ContactRow:
     reports_to: int | None
     is_primary: bool
     is_champion: bool
-    since: dt.date  # when it was recorded: the chain of command has no other date
-    left_on: dt.date | None
+    left_on: dt.date | None  # contacts recorded after the day read are not loaded (no other date exists)
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,6 @@ class GoalRow:
     status: str
     target_date: dt.date | None
     closed_on: dt.date | None
-    created: dt.date
 
     def open_on(self, as_of: dt.date) -> bool:
         if self.status in OPEN_GOAL_STATUSES:
@@ -136,9 +133,9 @@ def _local(moment: dt.datetime) -> dt.date:
 def _contacts(ids: Scope, as_of: dt.date) -> dict[int, dict[int, ContactRow]]:
     found: dict[int, dict[int, ContactRow]] = defaultdict(dict)
     rows = Contact.objects.filter(account_id__in=ids, created_at__lt=_day_start(as_of + dt.timedelta(days=1))).values_list(
-        "id", "account_id", "name", "reports_to_id", "is_primary", "roles", "created_at", "left_on")
-    for pk, account_id, name, boss, primary, roles, created, left_on in rows:
-        found[account_id][pk] = ContactRow(pk, name, boss, primary, ContactRole.CHAMPION in (roles or []), _local(created), left_on)
+        "id", "account_id", "name", "reports_to_id", "is_primary", "roles", "left_on")
+    for pk, account_id, name, boss, primary, roles, left_on in rows:
+        found[account_id][pk] = ContactRow(pk, name, boss, primary, ContactRole.CHAMPION in (roles or []), left_on)
     return found
 
 
@@ -161,11 +158,10 @@ def _terms(ids: Scope, as_of: dt.date) -> dict[int, list[tuple[dt.date, dt.date]
     return found
 
 
-def _touchpoints(ids: Scope, as_of: dt.date) -> dict[int, list[TouchpointRow]]:
+def _touchpoints(ids: Scope, starts: set[dt.date]) -> dict[int, list[TouchpointRow]]:
+    """Touchpoints of terms that started on one of ``starts`` (the running terms' first days)."""
     found: dict[int, list[TouchpointRow]] = defaultdict(list)
-    rows = Touchpoint.objects.filter(
-        account_id__in=ids, term_start__lte=as_of, term_start__gte=as_of - dt.timedelta(days=TERM_LOOKBACK_DAYS),
-    ).exclude(status=TouchpointStatus.CANCELLED).values_list("account_id", "term_start", "name", "due_date", "status", "closed_on")
+    rows = Touchpoint.objects.filter(account_id__in=ids, term_start__in=starts).exclude(status=TouchpointStatus.CANCELLED).values_list("account_id", "term_start", "name", "due_date", "status", "closed_on")
     for account_id, start, name, due, status, closed in rows:
         found[account_id].append(TouchpointRow(start, name, due, status, closed))
     return found
@@ -183,12 +179,12 @@ def _commitments(ids: Scope, as_of: dt.date, days: int) -> dict[int, list[Commit
     return found
 
 
-def _goals(ids: Scope) -> dict[int, list[GoalRow]]:
+def _goals(ids: Scope, as_of: dt.date) -> dict[int, list[GoalRow]]:
     found: dict[int, list[GoalRow]] = defaultdict(list)
-    rows = Goal.objects.filter(plan__account_id__in=ids).exclude(plan__status=PlanStatus.DRAFT).values_list(
-        "plan__account_id", "title", "status", "target_date", "closed_on", "created_at")
-    for account_id, title, status, target, closed, created in rows:
-        found[account_id].append(GoalRow(title, status, target, closed, _local(created)))
+    rows = Goal.objects.filter(plan__account_id__in=ids, created_at__lt=_day_start(as_of + dt.timedelta(days=1))).exclude(
+        plan__status=PlanStatus.DRAFT).values_list("plan__account_id", "title", "status", "target_date", "closed_on")
+    for account_id, title, status, target, closed in rows:
+        found[account_id].append(GoalRow(title, status, target, closed))
     return found
 
 
@@ -210,9 +206,10 @@ def load(scope: Scope, *, as_of: dt.date, talk_days: int = 90, commitment_days: 
     book.contacts = _contacts(ids, as_of)
     book.talks = _talks(ids, as_of, talk_days)
     book.terms = _terms(ids, as_of)
-    book.touchpoints = _touchpoints(ids, as_of)
+    running = (book.term(a, as_of) for a in accounts)
+    book.touchpoints = _touchpoints(ids, {t[0] for t in running if t is not None})
     book.commitments = _commitments(ids, as_of, commitment_days)
-    book.goals = _goals(ids)
+    book.goals = _goals(ids, as_of)
     book.reviewed = dict(SuccessPlan.objects.filter(account_id__in=ids, reviewed_on__lte=as_of).exclude(status=PlanStatus.DRAFT)
                          .values("account_id").annotate(last=Max("reviewed_on")).values_list("account_id", "last"))
     book.measured = dict(Measurement.objects.filter(metric__goal__plan__account_id__in=ids, measured_on__lte=as_of)

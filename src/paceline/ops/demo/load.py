@@ -23,6 +23,7 @@ from paceline.ops.demo import (
     automation,
     company,
     contracts,
+    health,
     people,
     relationship,
     success,
@@ -67,6 +68,7 @@ STEPS: list[Step] = [
     Step("voice", "Voice of the customer", voice.run),
     Step("touchpoints", "Touchpoint plans, resources and needs", relationship.run),
     Step("automation", "Rules, playbooks and their firings", automation.run),
+    Step("health", "Health scores, weekly for half a year", health.run),
 ]
 
 

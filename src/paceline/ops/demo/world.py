@@ -29,7 +29,7 @@ from faker import Faker
 DEFAULT_SEED = 2
 DEFAULT_ACCOUNTS = 500
 # Bumped whenever the generator's output changes, so a loaded demo can say which version made it.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 
 @dataclass(frozen=True)
