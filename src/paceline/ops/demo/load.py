@@ -68,7 +68,7 @@ STEPS: list[Step] = [
     Step("voice", "Voice of the customer", voice.run),
     Step("touchpoints", "Touchpoint plans, resources and needs", relationship.run),
     Step("automation", "Rules, playbooks and their firings", automation.run),
-    Step("health", "Health scores, weekly for half a year", health.run),
+    Step("health", "Health scores over half a year", health.run),
 ]
 
 
