@@ -100,3 +100,18 @@ def test_the_train_command_prints_cross_validated_metrics(tmp_path, db):
     text = out.getvalue()
     assert "40 customers (10 churned), 1 features, 5-fold stratified cross-validation" in text
     assert "Learned: logistic regression" in text and "Learned: gradient boosting" in text
+
+
+def test_charts_draw_only_predictors_with_a_value_and_keep_their_colour():
+    from paceline.health import backtest, backtest_charts
+
+    y, risk = [0, 1, 0, 1], [0.1, 0.8, 0.3, 0.6]
+    predictors = {"health": {"label": "Health", **backtest.evaluate(y, risk, probability=True)},
+                  "contact": {"label": "Contact", **backtest.evaluate(y, [1, 2, 3, 4], probability=False)},
+                  "usage": {"label": "Usage", **backtest.unavailable(backtest.NO_USAGE)}}
+    roc = backtest_charts.roc_spec(predictors)
+    scale = roc["layer"][1]["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Health (AUC 1.00)", "Contact (AUC 0.75)"]
+    calibration = backtest_charts.calibration_spec(predictors)["layer"][1]["encoding"]["color"]["scale"]
+    assert calibration["domain"] == ["Health"] and calibration["range"][0] == scale["range"][0]
+    assert backtest_charts.roc_spec({"usage": predictors["usage"]}) is None

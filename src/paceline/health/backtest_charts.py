@@ -5,10 +5,14 @@ from __future__ import annotations
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 DIAGONAL = [{"x": 0, "y": 0}, {"x": 1, "y": 1}]
+# One colour per predictor on both charts, whichever of them have a value.
+COLORS = {"health": "#1f6feb", "contact": "#bf8700", "usage": "#8250df", "logistic": "#cf222e", "boosting": "#1a7f37"}
+OTHER = "#8c959f"
 
 
-def _color(labels: list[str]) -> dict:
-    return {"field": "predictor", "type": "nominal", "title": None, "scale": {"domain": labels},
+def _color(labels: list[str], keys: list[str]) -> dict:
+    return {"field": "predictor", "type": "nominal", "title": None,
+            "scale": {"domain": labels, "range": [COLORS.get(k, OTHER) for k in keys]},
             "legend": {"orient": "bottom", "columns": 2, "labelLimit": 260}}
 
 
@@ -20,12 +24,13 @@ def _chance(title: str) -> dict:
 
 def roc_spec(predictors: dict, *, height: int = 260) -> dict | None:
     """One curve per predictor with a value (ROC-AUC in its name); the diagonal is chance."""
-    rows, labels = [], []
-    for result in predictors.values():
+    rows, labels, keys = [], [], []
+    for key, result in predictors.items():
         if not result.get("available") or not result.get("roc"):
             continue
         label = f"{result['label']} (AUC {result['auc']:.2f})"
         labels.append(label)
+        keys.append(key)
         rows += [{"predictor": label, "fpr": p["fpr"], "tpr": p["tpr"]} for p in result["roc"]]
     if not rows:
         return None
@@ -39,7 +44,7 @@ def roc_spec(predictors: dict, *, height: int = 260) -> dict | None:
                        "scale": {"domain": [0, 1]}},
                  "y": {"field": "tpr", "type": "quantitative", "title": "Churned accounts caught (true positive rate)",
                        "scale": {"domain": [0, 1]}},
-                 "color": _color(labels), "order": {"field": "fpr"},
+                 "color": _color(labels, keys), "order": {"field": "fpr"},
                  "tooltip": [{"field": "predictor"}, {"field": "fpr", "format": ".2f"}, {"field": "tpr", "format": ".2f"}]}},
         ],
         "config": {"view": {"stroke": None}},
@@ -48,11 +53,12 @@ def roc_spec(predictors: dict, *, height: int = 260) -> dict | None:
 
 def calibration_spec(predictors: dict, *, height: int = 260) -> dict | None:
     """Per decile of predicted risk, the churn rate observed; on the diagonal is well calibrated."""
-    rows, labels = [], []
-    for result in predictors.values():
+    rows, labels, keys = [], [], []
+    for key, result in predictors.items():
         if not result.get("available") or not result.get("calibration"):
             continue
         labels.append(result["label"])
+        keys.append(key)
         rows += [{"predictor": result["label"], "predicted": round(b["predicted"], 4), "observed": round(b["observed"], 4),
                   "n": b["n"]} for b in result["calibration"]]
     if not rows:
@@ -67,7 +73,7 @@ def calibration_spec(predictors: dict, *, height: int = 260) -> dict | None:
                        "axis": {"format": "%"}},
                  "y": {"field": "observed", "type": "quantitative", "title": "Churned (observed)", "scale": {"domain": [0, 1]},
                        "axis": {"format": "%"}},
-                 "color": _color(labels),
+                 "color": _color(labels, keys),
                  "tooltip": [{"field": "predictor"}, {"field": "n", "title": "accounts"},
                              {"field": "predicted", "format": ".0%"}, {"field": "observed", "format": ".0%"}]}},
         ],
