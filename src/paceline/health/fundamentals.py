@@ -121,8 +121,7 @@ def escalation(book: Book, account_id: int, as_of: dt.date) -> FundamentalResult
                                  f"The person {start.name} reports to, in the chain of command.")
     last = book.last_talk(above.id, as_of)
     if last is None or (as_of - last).days > ESCALATION_DAYS:
-        when = f"last on {_day(last)}" if last else "never"
-        return FundamentalResult("escalation", False, f"{above.name} (above {start.name}) was met {when}.",
+        return FundamentalResult("escalation", False, f"No conversation with {above.name} (above {start.name}) in {ESCALATION_DAYS} days.",
                                  f"A conversation with {above.name} within {ESCALATION_DAYS} days.")
     return FundamentalResult("escalation", True, f"{above.name} is next up from {start.name}; met on {_day(last)}.")
 
@@ -191,8 +190,8 @@ def goals(book: Book, account_id: int, as_of: dt.date) -> FundamentalResult:
         return FundamentalResult("goals", False, f"{len(overdue)} open goal(s) past their target date ("
                                  + ", ".join(g.title for g in overdue[:3]) + ").", "Whether each was hit, missed or changed.")
     if last is None or (as_of - last).days > GOALS_REVIEW_DAYS:
-        when = f"last on {_day(last)}" if last else "never"
-        return FundamentalResult("goals", False, f"Goals reviewed {when}.", f"A review of the goals within {GOALS_REVIEW_DAYS} days.")
+        when = f"not reviewed since {_day(last)}" if last else "never reviewed"
+        return FundamentalResult("goals", False, f"Goals {when}.", f"A review of the goals within {GOALS_REVIEW_DAYS} days.")
     return FundamentalResult("goals", True, f"Goals reviewed on {_day(last)}; every goal past its date has an outcome.")
 
 
