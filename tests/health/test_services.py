@@ -94,6 +94,7 @@ def test_saving_a_changed_model_writes_a_new_version_and_keeps_the_old(leader, r
 
 def test_a_bad_definition_is_refused_naming_the_place_and_nothing_is_written(leader):
     actor = Actor(user=leader)
+    models_before = HealthModel.objects.count()  # the Standard model exists from installation
     model = services.model_create(actor=actor, name="Mid")
     definition = spec.default()
     definition["equations"]["renewal"]["requires"] = ["need"]
@@ -104,7 +105,7 @@ def test_a_bad_definition_is_refused_naming_the_place_and_nothing_is_written(lea
     with pytest.raises(ValidationError) as error:
         services.model_create(actor=actor, name="mid", segment="galactic")
     assert set(error.value.message_dict) == {"name", "segment"}
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == models_before + 1
 
 
 def test_a_manual_assessment_is_audited_and_becomes_a_fact(csm, account):
