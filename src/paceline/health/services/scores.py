@@ -25,11 +25,32 @@ BIG_MOVE = 5.0  # points of Renewal that count as news even within a band
 CHUNK = 1000  # accounts scored and written per transaction
 
 
-def _scored(account_ids: list[int], as_of: dt.date, cache: dict) -> dict[int, tuple[ModelVersion, scoring.Score]]:
+def _scored(account_ids: list[int], as_of: dt.date, cache: dict,
+            extra: dict[int, health_facts.Facts] | None = None) -> dict[int, tuple[ModelVersion, scoring.Score]]:
     versions = selectors.version_for(account_ids)
     gathered = health_facts.gather(account_ids, as_of=as_of)
+    for account_id, facts in (extra or {}).items():
+        if account_id in gathered:
+            gathered[account_id].update(facts)
     return {a: (versions[a], scoring.score(gathered[a], selectors.definition_of(versions[a], cache), as_of=as_of))
             for a in account_ids if a in versions}
+
+
+def _learned_risk(ids: list[int], on: dt.date, cache: dict) -> dict[int, health_facts.Facts]:
+    """The learned churn risk as a fact, when an active model has a custom factor reading it.
+
+    The model is trained once per run on the renewals decided by ``on`` (``learned.risk_factor_facts``);
+    with no model asking for it, nothing is trained."""
+    wanted = any(
+        str(data.get("source", "")).startswith("learned.")
+        for version in selectors.current_versions().values()
+        for data in selectors.definition_of(version, cache).get("custom_factors", {}).values()
+    )
+    if not wanted or not ids:
+        return {}
+    from paceline.health import learned  # scikit-learn is loaded only when a model uses it
+
+    return learned.risk_factor_facts(ids, on)
 
 
 def score_as_of(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, scoring.Score]:
@@ -104,8 +125,9 @@ def scores_compute(*, on: dt.date, account_ids: Iterable[int] | None = None, act
         ids = list(dict.fromkeys(int(i) for i in account_ids))
     totals = {"on": on.isoformat(), "scored": 0, "created": 0, "updated": 0, "events": 0}
     cache: dict[int, dict[str, Any]] = {}
+    extra = _learned_risk(ids, on, cache)
     for start in range(0, len(ids), CHUNK):
-        scored = _scored(ids[start:start + CHUNK], on, cache)
+        scored = _scored(ids[start:start + CHUNK], on, cache, extra)
         stored = _store([_row(a, on, v, s) for a, (v, s) in scored.items()], on, actor)
         totals["scored"] += len(scored)
         for key, value in stored.items():
