@@ -114,3 +114,21 @@ def test_anonymous_gets_401(account):
                 f"/api/v1/accounts/{account.pk}/health/assessments"):
         assert client.get(url).status_code == 401
     assert client.post(f"/api/v1/accounts/{account.pk}/health").status_code == 401
+
+
+def test_leaders_create_a_model_for_a_segment_and_it_scores_that_segment(api, leader, csm, account):
+    body = {"name": "Enterprise renewals", "segment": "enterprise", "lifecycle_stage": "renewal"}
+    assert api(csm).post("/api/v1/health/models", body, content_type="application/json").status_code == 403
+    response = api(leader).post("/api/v1/health/models", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["current"]["number"] == 1
+    account.segment, account.lifecycle_stage = "enterprise", "renewal"
+    account.save()
+    assert selectors.version_for([account.pk])[account.pk].model.name == "Enterprise renewals"
+
+
+def test_a_bad_new_model_is_a_422_naming_the_field(api, leader):
+    response = api(leader).post("/api/v1/health/models", {"name": "Standard", "segment": "galactic"},
+                                content_type="application/json")
+    assert response.status_code == 422
+    locs = [e["loc"] for e in response.json()["detail"]]
+    assert ["body", "name"] in locs and ["body", "segment"] in locs

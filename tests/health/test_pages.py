@@ -220,3 +220,15 @@ def test_csms_and_viewers_read_models_but_cannot_edit(csm_client, viewer_client)
         assert client.get(f"/health/models/{model.pk}/edit/").status_code == 403
         assert client.post(f"/health/models/{model.pk}/edit/", _edit_data()).status_code == 403
     assert ModelVersion.objects.filter(model=model).count() == 1
+
+
+def test_a_leader_creates_a_model_for_a_segment_from_a_page(leader_client, csm_client):
+    from paceline.health.models import HealthModel
+
+    assert csm_client.get("/health/models/new/").status_code == 403
+    refused = leader_client.post("/health/models/new/", {"name": "Standard", "segment": "enterprise"})
+    assert refused.status_code == 200 and "A model with this name exists." in refused.content.decode()
+    response = leader_client.post("/health/models/new/", {"name": "SMB", "segment": "smb", "lifecycle_stage": ""})
+    model = HealthModel.objects.get(name="SMB")
+    assert response.status_code == 302 and response["Location"] == f"/health/models/{model.pk}/edit/"
+    assert model.segment == "smb" and model.current.number == 1

@@ -28,6 +28,7 @@ from paceline.health.schemas import (
     AssessmentIn,
     AssessmentOut,
     AssessmentPage,
+    ModelIn,
     ModelOut,
     ModelPage,
     ScoreOut,
@@ -39,7 +40,7 @@ from paceline.health.schemas import (
 
 router = Router(tags=["Health"])
 MODELS = "health models"
-BODY_FIELDS = {"note"}  # a service error under these names is about the body, not the definition
+BODY_FIELDS = {"note", "name", "segment", "lifecycle_stage", "description"}  # a service error under these names is about the body, not the definition
 
 
 def _place(place: str) -> list[str | int]:
@@ -157,6 +158,17 @@ def model_list(request: HttpRequest, page: Query[PageParams]):
 def model_get(request: HttpRequest, model_id: Id):
     model = get_or_404(_models(), model_id, "health model")
     return _with_current([model])[0]
+
+
+@router.post("/health/models", response={201: ModelOut},
+             summary="A new model for a segment and/or lifecycle stage, with its version 1 (CS leaders)")
+def model_create(request: HttpRequest, payload: ModelIn):
+    leader_only(request, MODELS)
+    with definition_refused():
+        model = services.model_create(actor=actor(request), name=payload.name, description=payload.description,
+                                      segment=payload.segment, lifecycle_stage=payload.lifecycle_stage,
+                                      definition=payload.definition, note=payload.note)
+    return Status(201, _with_current([model])[0])
 
 
 @router.get("/health/models/{int:model_id}/versions", response=VersionPage,

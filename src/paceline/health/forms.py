@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models as db
 
-from paceline.customers.models import Account
+from paceline.customers.models import Account, LifecycleStage, Segment
 from paceline.health import spec as specs
 from paceline.health.explain import EQUATION_LABELS, MANUAL_LABEL
 from paceline.health.factors import FACTORS
@@ -198,3 +198,12 @@ class ModelDefinitionForm(forms.Form):
             name = self.field_for(place)
             for message in messages:
                 self.add_error(name, message if name else f"{place}: {message}")
+
+
+class NewModelForm(forms.Form):
+    """A model for a segment and/or stage; it starts from the Standard model's current definition."""
+
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    segment = forms.ChoiceField(choices=[("", "Any segment"), *Segment.choices], required=False)
+    lifecycle_stage = forms.ChoiceField(choices=[("", "Any stage"), *LifecycleStage.choices], required=False)

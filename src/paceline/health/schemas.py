@@ -99,6 +99,15 @@ class VersionPage(Page):
     items: list[VersionOut]
 
 
+class ModelIn(InputSchema):
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field("", max_length=2000)
+    segment: str = Field("", description="enterprise, mid_market, smb, or blank for any segment.")
+    lifecycle_stage: str = Field("", description="onboarding, adoption, maturity, renewal, churned, or blank for any.")
+    definition: dict[str, Any] | None = Field(None, description="Version 1's definition; the default one when left out.")
+    note: str = Field("", max_length=300)
+
+
 class VersionIn(InputSchema):
     definition: dict[str, Any] = Field(description="The whole definition; parts left out take the defaults.")
     note: str = Field("", max_length=300, description="What changed and why.")

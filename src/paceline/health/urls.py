@@ -7,6 +7,7 @@ app_name = "health"
 urlpatterns = [
     path("", overview.overview, name="overview"),
     path("models/", models.model_list, name="models"),
+    path("models/new/", models.model_new, name="model_new"),
     path("models/<int:pk>/", models.model_detail, name="model"),
     path("models/<int:pk>/edit/", models.model_edit, name="model_edit"),
     path("accounts/<int:pk>/assessments/", accounts.assessment_add, name="assessment_add"),

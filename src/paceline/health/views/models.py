@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from paceline.core.services import Actor
-from paceline.health import queries, services
+from paceline.health import queries, selectors, services
 from paceline.health.explain import describe
-from paceline.health.forms import ModelDefinitionForm
+from paceline.health.forms import ModelDefinitionForm, NewModelForm
 from paceline.health.models import HealthModel
 from paceline.users.permissions import leader_required
 
@@ -65,3 +65,22 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     return render(request, "health/model_edit.html", {"nav": "health", "model": model, "current": current,
                                                       "form": form}, status=status)
+
+
+@leader_required
+@require_http_methods(["GET", "POST"])
+def model_new(request: HttpRequest) -> HttpResponse:
+    """A model for a segment and/or stage, starting from the Standard model's current definition."""
+    form = NewModelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            model = services.model_create(actor=Actor(user=request.user, via="web"),
+                                          definition=selectors.default_version().definition,
+                                          note="Started from the Standard model.", **form.cleaned_data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"{model.name} created; adjust its weights here.")
+            return redirect("health:model_edit", pk=model.pk)
+    return render(request, "health/model_new.html", {"nav": "health", "form": form})
