@@ -40,8 +40,10 @@ def _pdf_objects(pdf: bytes) -> bytes:
     """The PDF's objects with their compressed streams opened, to look for pages and metadata."""
     parts = [pdf]
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        # A stream whose last byte is \r loses it to the delimiter: a decompressor object still
+        # gives everything before it, where zlib.decompress would refuse the whole stream.
         try:
-            parts.append(zlib.decompress(stream))
+            parts.append(zlib.decompressobj().decompress(stream))
         except zlib.error:
             continue
     return b"\n".join(parts)
