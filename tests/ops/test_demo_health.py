@@ -79,5 +79,5 @@ def test_churners_decline_before_they_churn(book):
     drops = [[early[i][pk] - late[i][pk] for pk in early[i] if pk in late[i]] for i in (0, 1)]
     churners, others = (sum(d) / len(d) for d in drops)
     print(f"mean fall from 180 to 30 days before renewal: churned {churners:.1f}, others {others:.1f}")
-    assert churners > 5 and churners > others
+    assert churners > 0 and churners - others > 2
     assert sum(late[0].values()) / len(late[0]) < sum(late[1].values()) / len(late[1]) - 10

@@ -95,6 +95,14 @@ def plan_facts(ids: list[int], as_of: dt.date) -> dict[int, Facts]:
         account_id = open_goals[goal_id]["plan__account_id"]
         agreed[account_id] = max(open_goals[goal_id]["agreed_on"], agreed.get(account_id, dt.date.min))
         on_pace[account_id].append(pace in ("ahead", "on_pace", "hit"))
+    since = as_of - dt.timedelta(days=YEAR_DAYS)
+    for goal in goals.values():
+        # A goal hit (or missed) in the last year was a clearly defined outcome too: an account that
+        # reached its goals is not one without a plan.
+        if (goal["status"] in (GoalStatus.HIT, GoalStatus.MISSED) and goal["agreed_on"] and goal["closed_on"]
+                and goal["agreed_on"] <= as_of and since < goal["closed_on"] <= as_of):
+            account_id = goal["plan__account_id"]
+            agreed[account_id] = max(goal["agreed_on"], agreed.get(account_id, dt.date.min))
     for account_id in ids:
         if account_id in agreed:
             found[account_id]["plan.agreed"] = Fact(1.0, agreed[account_id], "goals with metrics agreed")
@@ -102,7 +110,6 @@ def plan_facts(ids: list[int], as_of: dt.date) -> dict[int, Facts]:
             found[account_id]["plan.agreed"] = Fact(0.0, None, "no agreed goal with a metric")
     for account_id, flags in on_pace.items():
         found[account_id]["goals.on_pace_share"] = share(sum(flags), len(flags), as_of, "open goals on pace")
-    since = as_of - dt.timedelta(days=YEAR_DAYS)
     closed: dict[int, list[dict]] = defaultdict(list)
     for goal in goals.values():
         if goal["status"] in (GoalStatus.HIT, GoalStatus.MISSED) and goal["closed_on"] and since < goal["closed_on"] <= as_of:
