@@ -159,3 +159,15 @@ def test_playbook_list_costs_fixed_queries(call, viewer, leader):
     for name in "BCD":
         make_playbook(leader, name=name)
     assert count() == few
+
+
+def test_the_audit_log_keeps_no_webhook_url_or_secret(call, leader, viewer, api_token_for):
+    from django.test import Client
+
+    token_url = "https://hooks.example.com/services/T000/B000/very-secret-token"
+    created = call(leader, "post", "/channels", {"name": "Slack", "kind": "slack", "target": token_url})
+    assert created.status_code == 201
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_for(viewer)}").get("/api/v1/audit")
+    assert "very-secret-token" not in response.content.decode()
+    entry = next(e for e in response.json()["items"] if e["target_type"] == "automation.channel")
+    assert entry["after"]["target"] == "https://hooks.example.com/…" and entry["after"]["secret_set"] is False

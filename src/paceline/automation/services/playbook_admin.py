@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -142,8 +143,18 @@ def _check_target(kind: str, target: str) -> str:
     return target
 
 
+def _shown_target(channel: Channel) -> str:
+    """A webhook URL is itself a credential (a Slack incoming webhook's path is its token): the audit
+    log, which every signed-in user can read, keeps only its scheme and host."""
+    if channel.kind == ChannelKind.EMAIL:
+        return channel.target
+    parts = urlsplit(channel.target)
+    return f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "…"
+
+
 def _channel_snapshot(channel: Channel) -> dict[str, Any]:
-    return snapshot(channel, exclude=("secret",)) | {"secret_set": bool(channel.secret)}
+    return snapshot(channel, exclude=("secret", "target")) | {"target": _shown_target(channel),
+                                                              "secret_set": bool(channel.secret)}
 
 
 def _save_channel(channel: Channel, *, actor: Actor, before: dict | None) -> Channel:
