@@ -181,3 +181,16 @@ def test_an_email_channel_without_addresses_fails_instead_of_reporting_success(s
     d = reload(queue(channel, capture=django_capture_on_commit_callbacks))
     assert (d.status, d.last_error) == (DeliveryStatus.FAILED, "The channel has no e-mail address to send to.")
     assert smtp.messages == []
+
+
+def test_an_unreachable_webhook_is_retried_and_its_token_is_neither_stored_nor_logged(
+        django_capture_on_commit_callbacks, caplog):
+    from tests.automation.receivers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/services/T000/B000/very-secret-token"
+    channel = Channel.objects.create(name="Slack", kind="slack", target=url)
+    with caplog.at_level("INFO"):
+        d = reload(queue(channel, capture=django_capture_on_commit_callbacks))
+    assert d.status == DeliveryStatus.PENDING and d.attempts == 1 and "ConnectionError" in d.last_error
+    assert "very-secret-token" not in d.last_error and "/…" in d.last_error
+    assert "very-secret-token" not in caplog.text and "very-secret-token" not in d.log.get().error

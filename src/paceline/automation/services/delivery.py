@@ -21,6 +21,7 @@ import json
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -104,6 +105,16 @@ def _send(delivery: Delivery) -> int | None:
     return _post(delivery, channel.target, body, headers)
 
 
+def scrub(error: str, channel: Channel) -> str:
+    """The error without the webhook's path: network errors quote the URL, and a Slack incoming
+    webhook's path is its token. What is stored and logged keeps the host only."""
+    if channel.kind == ChannelKind.EMAIL or not error:
+        return error
+    path = urlsplit(channel.target).path
+    cleaned = error.replace(channel.target, f"{urlsplit(channel.target).scheme}://{urlsplit(channel.target).netloc}/…")
+    return cleaned.replace(path, "/…") if path not in ("", "/") else cleaned
+
+
 def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
     """Send one delivery if it is due and nobody else is sending it. Returns its status after."""
     now = now or timezone.now()
@@ -125,6 +136,7 @@ def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
             code, error = exc.response.status_code if exc.response is not None else None, str(exc)
         except Exception as exc:  # network, SMTP: worth another try
             error = f"{type(exc).__name__}: {exc}"[:500]
+    error = scrub(error, delivery.channel)
     attempts = delivery.attempts + 1
     DeliveryAttempt.objects.create(delivery=delivery, status_code=code, error=error[:500],
                                    duration_ms=int((time.monotonic() - started) * 1000))
