@@ -17,21 +17,7 @@ from paceline.automation.models import (
     Rule,
     Snooze,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
-    pass
+from paceline.core.admin import ReadOnly, ReadOnlyAdmin
 
 
 class StepInline(ReadOnly, admin.TabularInline):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from paceline.core.admin import ReadOnly, ReadOnlyAdmin
 from paceline.engagement.models import (
     Need,
     NeedArea,
@@ -13,21 +14,6 @@ from paceline.engagement.models import (
     TouchpointPlan,
     TouchpointStep,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
-    pass
 
 
 class StepInline(ReadOnly, admin.TabularInline):

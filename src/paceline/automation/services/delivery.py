@@ -105,13 +105,21 @@ def _send(delivery: Delivery) -> int | None:
     return _post(delivery, channel.target, body, headers)
 
 
+def shown_target(channel: Channel) -> str:
+    """The channel's target as it may be stored, logged or audited: a webhook URL is itself a
+    credential (a Slack incoming webhook's path is its token), so only its scheme and host."""
+    if channel.kind == ChannelKind.EMAIL:
+        return channel.target
+    parts = urlsplit(channel.target)
+    return f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "…"
+
+
 def scrub(error: str, channel: Channel) -> str:
-    """The error without the webhook's path: network errors quote the URL, and a Slack incoming
-    webhook's path is its token. What is stored and logged keeps the host only."""
+    """The error without the webhook's path: network errors quote the URL."""
     if channel.kind == ChannelKind.EMAIL or not error:
         return error
     path = urlsplit(channel.target).path
-    cleaned = error.replace(channel.target, f"{urlsplit(channel.target).scheme}://{urlsplit(channel.target).netloc}/…")
+    cleaned = error.replace(channel.target, shown_target(channel))
     return cleaned.replace(path, "/…") if path not in ("", "/") else cleaned
 
 

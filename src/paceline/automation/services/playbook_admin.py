@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -28,7 +27,7 @@ from paceline.automation.models import (
     PlaybookStep,
     StepKind,
 )
-from paceline.automation.services.delivery import notification_queue
+from paceline.automation.services.delivery import notification_queue, shown_target
 from paceline.core.models import AuditEntry
 from paceline.core.services import Actor, audit_record, snapshot
 
@@ -143,17 +142,8 @@ def _check_target(kind: str, target: str) -> str:
     return target
 
 
-def _shown_target(channel: Channel) -> str:
-    """A webhook URL is itself a credential (a Slack incoming webhook's path is its token): the audit
-    log, which every signed-in user can read, keeps only its scheme and host."""
-    if channel.kind == ChannelKind.EMAIL:
-        return channel.target
-    parts = urlsplit(channel.target)
-    return f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "…"
-
-
 def _channel_snapshot(channel: Channel) -> dict[str, Any]:
-    return snapshot(channel, exclude=("secret", "target")) | {"target": _shown_target(channel),
+    return snapshot(channel, exclude=("secret", "target")) | {"target": shown_target(channel),
                                                               "secret_set": bool(channel.secret)}
 
 
