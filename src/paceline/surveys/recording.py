@@ -40,7 +40,10 @@ def _moment(value: Any, now: dt.datetime) -> dt.datetime:
     if isinstance(value, dt.datetime):
         at = value if timezone.is_aware(value) else timezone.make_aware(value)
     elif isinstance(value, dt.date):
+        # A day without a time is placed at noon; today's, recorded in the morning, at the moment.
         at = timezone.make_aware(dt.datetime.combine(value, dt.time(12)))
+        if value == timezone.localdate(now):
+            at = min(at, now)
     else:
         raise ValidationError({"submitted_at": "Give the date and time the answers were given."})
     if at > now + FUTURE_SLACK:

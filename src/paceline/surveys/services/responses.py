@@ -171,7 +171,10 @@ def _when(submitted_at: Any, now: dt.datetime) -> dt.datetime:
     if isinstance(submitted_at, dt.datetime):
         at = submitted_at if timezone.is_aware(submitted_at) else timezone.make_aware(submitted_at)
     elif isinstance(submitted_at, dt.date):
+        # A day without a time is placed at noon; today's, recorded in the morning, at the moment.
         at = timezone.make_aware(dt.datetime.combine(submitted_at, dt.time(12)))
+        if submitted_at == timezone.localdate(now):
+            at = min(at, now)
     else:
         raise ValidationError({"submitted_at": "Give the date and time the answers were given."})
     if at > now + dt.timedelta(minutes=5):
