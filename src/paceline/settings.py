@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "paceline.success",
     "paceline.surveys",
     "paceline.engagement",
+    "paceline.usage",
     "paceline.health",
     "paceline.automation",
     "paceline.ops",
@@ -225,6 +226,20 @@ EMAIL_USE_TLS = env_bool("PACELINE_EMAIL_TLS", False)
 EMAIL_BACKEND = env_str("PACELINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 # Where django.core.mail.backends.filebased.EmailBackend writes (``paceline demo`` uses it).
 EMAIL_FILE_PATH = DATA_DIR / "mail"
+
+# Product usage: where the event store lives, the engine the metrics job runs on, ingestion knobs.
+USAGE_DIR = Path(env_str("PACELINE_USAGE_DIR") or DATA_DIR / "usage").expanduser().resolve()
+USAGE_ENGINE = env_str("PACELINE_USAGE_ENGINE", "duckdb")
+if USAGE_ENGINE not in {"duckdb", "spark"}:
+    raise ImproperlyConfigured(f"PACELINE_USAGE_ENGINE={USAGE_ENGINE!r}: use duckdb or spark")
+# A Spark master URL: local[2] on one machine, spark://host:7077 (or yarn, k8s://...) for a cluster.
+USAGE_SPARK_MASTER = env_str("PACELINE_SPARK_MASTER", "local[2]")
+USAGE_DUCKDB_THREADS = env_int("PACELINE_DUCKDB_THREADS", os.cpu_count() or 2, minimum=1)
+USAGE_DUCKDB_MEMORY = env_str("PACELINE_DUCKDB_MEMORY", "1536MB")
+# A retried message (same messageId) received within this many hours is not stored twice.
+USAGE_DEDUPE_HOURS = env_int("PACELINE_USAGE_DEDUPE_HOURS", 48, minimum=1)
+# A track event without context.groupId names its account in this property (e.g. "account_id").
+USAGE_GROUP_PROPERTY = env_str("PACELINE_USAGE_GROUP_PROPERTY", "")
 
 LOGGING = {
     "version": 1,
