@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("v1/", include("paceline.usage.ingest_urls")),
     path("", include("paceline.users.urls")),
     path("import/", include("paceline.customers.importing.urls")),
     path("", include("paceline.customers.urls")),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("", include("paceline.engagement.urls")),
     path("automation/", include("paceline.automation.urls")),
     path("health/", include("paceline.health.urls")),
+    path("usage/", include("paceline.usage.urls")),
 ]

@@ -118,6 +118,12 @@ def _all_days_dirty() -> None:
     DirtyDay.objects.bulk_create([DirtyDay(day=d) for d in days if d not in existing], batch_size=1000)
 
 
+def write_key_touch(key: WriteKey, *, at: dt.datetime) -> None:
+    """Note when a key was last used, at most once a minute (not a write per request)."""
+    if key.last_used_at is None or at - key.last_used_at > dt.timedelta(minutes=1):
+        WriteKey.objects.filter(pk=key.pk).update(last_used_at=at)
+
+
 def inbox_append(*, payload: bytes, count: int, write_key: WriteKey | None, source: str = "http") -> InboxBatch:
     """Journal one request's events. Durable when the surrounding transaction commits."""
     return InboxBatch.objects.create(received_at=timezone.now(), write_key=write_key, source=source,

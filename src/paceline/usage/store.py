@@ -214,7 +214,7 @@ def query(sql: str, params: list | dict | None = None, *, con=None) -> pa.Table:
     con = con or duckdb_connect()
     began = time.perf_counter()
     try:
-        result = con.execute(sql, params or []).fetch_arrow_table()
+        result = con.execute(sql, params or []).to_arrow_table()
     finally:
         if own:
             con.close()
