@@ -147,21 +147,23 @@ def write_events(table: pa.Table, *, stem: str | None = None) -> set[dt.date]:
 
 def last_batch_written() -> int:
     """The highest inbox batch id already in the store (0 if none): the compactor's restart point."""
-    highest = 0
+    highest = _marked_batch()
     for path in events_dir().glob("month=*/b*.parquet"):
         match = BATCH_FILE.match(path.name)
         if match:
             highest = max(highest, int(match.group(2)))
-    marker = root() / "last_batch"
-    if marker.exists():
-        highest = max(highest, int(marker.read_text().strip() or 0))
     return highest
+
+
+def _marked_batch() -> int:
+    marker = root() / "last_batch"
+    return int(marker.read_text().strip() or 0) if marker.exists() else 0
 
 
 def note_last_batch(batch_id: int) -> None:
     """Remember the highest batch written, so merging its file away does not forget it."""
     marker = root() / "last_batch"
-    if batch_id <= last_batch_written():
+    if batch_id <= _marked_batch():
         return
     tmp = marker.with_name(".last_batch.tmp")
     tmp.write_text(str(batch_id))
