@@ -59,6 +59,8 @@ def default_data_dir() -> Path:
 
 
 DATA_DIR = Path(env_str("PACELINE_DATA_DIR") or default_data_dir()).expanduser().resolve()
+# Made here, not only with the secret key: with PACELINE_SECRET_KEY set, SQLite needs the folder too.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
