@@ -84,17 +84,19 @@ def dedupe(table: pa.Table, *, window_hours: int | None = None) -> pa.Table:
     con = store.duckdb_connect()
     try:
         con.register("incoming", table)
+        params: dict = {}
         seen = ""
         if store.has_events():
-            seen = f"""AND NOT EXISTS (
-                SELECT 1 FROM read_parquet('{store.events_glob()}') s
+            seen = """AND NOT EXISTS (
+                SELECT 1 FROM read_parquet($glob) s
                 WHERE s.received_at >= $cutoff AND s.message_id = i.message_id)"""
-        sql = f"""
+            params = {"glob": store.events_glob(), "cutoff": cutoff}
+        sql = """
             SELECT i.* FROM incoming i
             WHERE true {seen}
             QUALIFY row_number() OVER (PARTITION BY i.message_id ORDER BY i.received_at, i.ts) = 1
-        """
-        return store.query(sql, {"cutoff": cutoff} if seen else {}, con=con).cast(store.EVENT_SCHEMA)
+        """.replace("{seen}", seen)
+        return store.query(sql, params, con=con).cast(store.EVENT_SCHEMA)
     finally:
         con.close()
 

@@ -211,11 +211,8 @@ def normalise(message: Any, rows: Rows, *, kind: str | None, received_at: dt.dat
         if ts < 0:
             raise EventError("timestamp", "is before 1970")
 
-    message_id = message.get("messageId")
-    if message_id in (None, ""):
-        message_id = uuid.uuid4().hex
-    else:
-        message_id = _ident(message_id, "messageId")
+    given = message.get("messageId")
+    message_id = uuid.uuid4().hex if given in (None, "") else _ident(given, "messageId")
 
     extra = traits if kind in ("identify", "group") else properties
     rows.ts.append(ts)

@@ -54,6 +54,9 @@ class InboxBatch(models.Model):
         ordering = ["id"]
         verbose_name_plural = "inbox batches"
 
+    def __str__(self) -> str:
+        return f"inbox batch {self.pk} ({self.count} events)"
+
 
 class UserLink(models.Model):
     """A product user's group (the account's external id), from the latest ``group`` call."""
@@ -61,6 +64,9 @@ class UserLink(models.Model):
     user_id = models.CharField(max_length=200, unique=True)
     group_id = models.CharField(max_length=200, db_index=True)
     linked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
 
 
 class KeyFeature(TimeStampedModel):
@@ -100,6 +106,9 @@ class AccountUsageDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "day"], name="usage_day_unique")]
         indexes = [models.Index(fields=["day", "utilisation"])]
 
+    def __str__(self) -> str:
+        return f"usage of account {self.account_id} on {self.day}"
+
 
 class AccountFeatureWeek(models.Model):
     """How many of an account's active users used a key feature in an ISO week (Monday)."""
@@ -113,6 +122,9 @@ class AccountFeatureWeek(models.Model):
     class Meta:
         ordering = ["account", "week", "feature"]
         constraints = [models.UniqueConstraint(fields=["account", "feature", "week"], name="usage_feature_week_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.feature} in account {self.account_id}, week of {self.week}"
 
 
 class AccountUserActivity(models.Model):
@@ -130,6 +142,9 @@ class AccountUserActivity(models.Model):
         ordering = ["account", "-events_30d", "user_id"]
         constraints = [models.UniqueConstraint(fields=["account", "user_id"], name="usage_user_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in account {self.account_id}"
+
 
 class UnmatchedGroup(models.Model):
     """Events whose group id names no account: kept in the store, shown to CS ops to map."""
@@ -143,6 +158,9 @@ class UnmatchedGroup(models.Model):
     class Meta:
         ordering = ["-events", "group_id"]
 
+    def __str__(self) -> str:
+        return self.group_id or "(no group)"
+
 
 class DirtyDay(models.Model):
     """A day of events that changed since the metrics were last computed for it."""
@@ -152,3 +170,6 @@ class DirtyDay(models.Model):
 
     class Meta:
         ordering = ["day"]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
