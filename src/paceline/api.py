@@ -25,6 +25,7 @@ from paceline.engagement.api import router as engagement_router
 from paceline.health.api import router as health_router
 from paceline.success.api import router as success_router
 from paceline.surveys.api import router as surveys_router
+from paceline.usage.api import router as usage_router
 from paceline.users.api import router as me_router
 from paceline.users.auth import UNAUTHENTICATED_MESSAGE, api_auth, self_service_auth
 
@@ -54,6 +55,7 @@ api.add_router("/", surveys_router)
 api.add_router("/", engagement_router)
 api.add_router("/", automation_router)
 api.add_router("/", health_router)
+api.add_router("/", usage_router)
 api.add_router("/", me_router, auth=self_service_auth())
 
 
