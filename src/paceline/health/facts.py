@@ -33,7 +33,13 @@ account.employees              employees (today's figure: no history is kept)   
 account.arr                    ARR of the contract terms running on the day            money
 account.seats                  seats of the contract terms running on the day          seats
 account.days_to_renewal        days from the day to the next renewal of those terms    days
-usage.*                        usage metrics (from the usage capability)               various
+usage.active_users_30d         product users active in the 30 days (latest snapshot)   count
+usage.seat_utilisation         active users (30 days) / seats of the running terms     0..n
+usage.breadth_share            key features used in 30 days / key features defined     0..1
+usage.active_users_growth      active users (30 days) against the 30 days before       change
+usage.stickiness               mean daily active users / active users (30 days)        0..1
+usage.events_per_user          events per active user (30 days)                        count
+usage.days_since_last          days since the account's last product activity         days
 =============================  ======================================================  ========
 """
 

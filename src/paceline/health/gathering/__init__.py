@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from paceline.health import fundamentals
 from paceline.health.facts import Facts
-from paceline.health.gathering import customers, work
+from paceline.health.gathering import customers, usage, work
 
 CHUNK = 2000  # accounts per batch of queries: keeps every IN list under the databases' limits
 
@@ -20,7 +20,7 @@ Reader = Callable[[list[int], dt.date], dict[int, Facts]]
 READERS: tuple[Reader, ...] = (
     customers.account_facts, customers.people_facts, customers.conversation_facts, customers.manual_facts,
     work.plan_facts, work.commitment_facts, work.touchpoint_facts, work.need_facts, work.survey_facts,
-    fundamentals.facts_reader,
+    fundamentals.facts_reader, usage.usage_facts,
 )
 
 
