@@ -94,3 +94,47 @@ def refresh_computed(*, today: dt.date | None = None) -> dict[str, int]:
                                source=MeasurementSource.COMPUTED, note=f"computed by {source.key}")
         counts["recorded"] += 1
     return counts
+
+
+# Product usage: the account's daily usage snapshot (written by the usage metrics job) -------------
+
+USAGE_STALE_DAYS = 7
+
+
+def _usage_day(account: Account, day: dt.date):
+    from paceline.usage.models import AccountUsageDay
+
+    return (AccountUsageDay.objects.filter(account=account, day__lte=day,
+                                           day__gte=day - dt.timedelta(days=USAGE_STALE_DAYS))
+            .order_by("-day").first())
+
+
+def _usage_value(field: str, scale: int = 1) -> Callable[[Account, dt.date, dict], Decimal | None]:
+    def compute(account: Account, day: dt.date, params: dict) -> Decimal | None:
+        snapshot = _usage_day(account, day)
+        value = getattr(snapshot, field) if snapshot is not None else None
+        return None if value is None else Decimal(str(round(value * scale, 4)))
+
+    return compute
+
+
+def _feature_share(account: Account, day: dt.date, params: dict) -> Decimal | None:
+    from paceline.usage.models import AccountFeatureWeek
+
+    feature = params.get("feature", "")
+    week = (AccountFeatureWeek.objects.filter(account=account, feature=feature, week__lte=day,
+                                              week__gte=day - dt.timedelta(days=14))
+            .order_by("-week").first())
+    return None if week is None else Decimal(str(round(week.share * 100, 2)))
+
+
+register_source(MetricSource("usage.active_users_30d", "Active users (30 days)", "users",
+                             _usage_value("active_30d"), "Product users active in the 30 days to the day."))
+register_source(MetricSource("usage.utilisation", "License utilisation", "%", _usage_value("utilisation", 100),
+                             "Active users (30 days) as a share of the seats under contract."))
+register_source(MetricSource("usage.stickiness", "Stickiness (DAU/MAU)", "%", _usage_value("stickiness", 100),
+                             "Average daily active users over the monthly active users."))
+register_source(MetricSource("usage.breadth", "Key features used (30 days)", "features", _usage_value("breadth"),
+                             "How many of the key features the account used in 30 days."))
+register_source(MetricSource("usage.feature_share", "Users of a key feature", "%", _feature_share,
+                             'Share of the week\'s active users who used it. Params: {"feature": "reports"}.'))
