@@ -3,7 +3,8 @@
 - ``usage.inbox_drain`` (every minute): the single compactor moves acknowledged batches from the
   OLTP inbox into the event store;
 - ``usage.metrics_daily`` (04:30, before success plans are paced and health is scored): the
-  metrics job brings the daily snapshots up to date, recomputing only the days that changed.
+  metrics job brings the daily snapshots up to date, recomputing only the days that changed, then
+  tells the rules of weekly changes in active users (``signals.py``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ def inbox_drain() -> dict:
 
 @task()
 def metrics_daily() -> dict:
-    from paceline.usage import compactor, compute
+    from django.utils import timezone
+
+    from paceline.usage import compactor, compute, signals
 
     compactor.inbox_drain()
-    return compute.usage_compute().as_dict()
+    report = compute.usage_compute().as_dict()
+    report["weekly_change_events"] = signals.weekly_changes_emit(today=timezone.localdate())
+    return report
 
 
 DRAIN = schedule.Job("usage.inbox_drain", schedule.Every(1), inbox_drain,
