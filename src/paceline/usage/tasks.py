@@ -2,7 +2,7 @@
 
 - ``usage.inbox_drain`` (every minute): the single compactor moves acknowledged batches from the
   OLTP inbox into the event store;
-- ``usage.metrics_daily`` (04:30, before success plans are paced and health is scored): the
+- ``usage.metrics_daily`` (04:00, before computed success metrics are read at 04:30 and health is scored): the
   metrics job brings the daily snapshots up to date, recomputing only the days that changed, then
   tells the rules of weekly changes in active users (``signals.py``).
 """
@@ -35,7 +35,7 @@ def metrics_daily() -> dict:
 
 DRAIN = schedule.Job("usage.inbox_drain", schedule.Every(1), inbox_drain,
                      "Move acknowledged usage events from the inbox into the event store.")
-DAILY = schedule.Job("usage.metrics_daily", schedule.Daily(4, 30), metrics_daily,
+DAILY = schedule.Job("usage.metrics_daily", schedule.Daily(4, 0), metrics_daily,
                      "Compute the daily usage snapshots of every account (only the days that changed).")
 
 
