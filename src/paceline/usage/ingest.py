@@ -134,6 +134,20 @@ class Rows:
         return orjson.loads(zlib.decompress(bytes(payload)))
 
 
+def _size(message: dict) -> int:
+    try:
+        return len(orjson.dumps(message))
+    except (TypeError, orjson.JSONEncodeError):
+        raise EventError("message", "holds a value JSON cannot carry (an integer past 64 bits?)") from None
+
+
+def _dumps(value: dict, name: str) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        raise EventError(name, "holds a value JSON cannot carry (an integer past 64 bits?)") from None
+
+
 def normalise(message: Any, rows: Rows, *, kind: str | None, received_at: dt.datetime,
               sent_at: Any = None, defaults: dict | None = None, group_property: str = "",
               size_checked: bool = False) -> None:
@@ -144,7 +158,7 @@ def normalise(message: Any, rows: Rows, *, kind: str | None, received_at: dt.dat
     """
     if not isinstance(message, dict):
         raise EventError("message", "must be a JSON object")
-    if not size_checked and len(orjson.dumps(message)) > MAX_EVENT_BYTES:
+    if not size_checked and _size(message) > MAX_EVENT_BYTES:
         raise EventError("message", f"is larger than {MAX_EVENT_BYTES // 1024} KB (Segment's limit per event)")
     declared = message.get("type")
     if kind is None:
@@ -215,6 +229,8 @@ def normalise(message: Any, rows: Rows, *, kind: str | None, received_at: dt.dat
     message_id = uuid.uuid4().hex if given in (None, "") else _ident(given, "messageId")
 
     extra = traits if kind in ("identify", "group") else properties
+    properties_text = _dumps(extra, "traits" if kind in ("identify", "group") else "properties") if extra else None
+    # Checked in full above: from here on nothing raises, so a row is appended whole or not at all.
     rows.ts.append(ts)
     rows.group_id.append(group_id)
     rows.user_id.append(user_id)
@@ -222,7 +238,7 @@ def normalise(message: Any, rows: Rows, *, kind: str | None, received_at: dt.dat
     rows.type.append(kind)
     rows.message_id.append(message_id)
     rows.received_at.append(received_ms)
-    rows.properties.append(orjson.dumps(extra).decode() if extra else None)
+    rows.properties.append(properties_text)
 
 
 @dataclass
