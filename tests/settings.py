@@ -8,6 +8,8 @@ import os
 import tempfile
 
 os.environ.setdefault("PACELINE_DATA_DIR", tempfile.mkdtemp(prefix="paceline-test-"))
+# The demo's product usage is 20 million events; the tests' demo books need far fewer.
+os.environ.setdefault("PACELINE_DEMO_EVENTS", "200000")
 os.environ.setdefault("PACELINE_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 
 from paceline.settings import *  # noqa: E402,F403

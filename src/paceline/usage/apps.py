@@ -7,11 +7,7 @@ class UsageConfig(AppConfig):
     verbose_name = "Product usage"
 
     def ready(self) -> None:
-        from paceline.usage import tasks
+        from paceline.usage import panels, tasks
 
         tasks.register()
-        try:
-            from paceline.usage import panels
-        except ImportError:  # pages land separately from the engine
-            return
         panels.register()

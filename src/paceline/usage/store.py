@@ -136,10 +136,11 @@ def write_events(table: pa.Table, *, stem: str | None = None) -> set[dt.date]:
     table = conform(table)
     stem = stem or f"f{uuid.uuid4().hex}"
     days = pc.unique(pc.cast(table["ts"], pa.date32())).to_pylist()
-    months = pc.strftime(table["ts"], format="%Y-%m")
+    # year * 100 + month: an order of magnitude cheaper than formatting every timestamp as text
+    months = pc.add(pc.multiply(pc.year(table["ts"]), 100), pc.month(table["ts"]))
     for month in pc.unique(months).to_pylist():
         part = table.filter(pc.equal(months, month)).sort_by(SORT_KEYS)
-        folder = events_dir() / f"month={month}"
+        folder = events_dir() / f"month={month // 100:04d}-{month % 100:02d}"
         folder.mkdir(exist_ok=True)
         _write_file(part, folder / f"{stem}.parquet")
     return set(days)
