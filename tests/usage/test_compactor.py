@@ -133,3 +133,21 @@ def test_a_month_of_many_small_files_is_merged_into_one_with_nothing_lost(db):
     assert store.last_batch_written() == last.id
     _journal(track("m000"))
     assert compactor.inbox_drain().stored == 0
+
+
+def test_the_store_sorts_like_a_string_sort_whatever_the_ranks():
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    texts = st.text(alphabet="ab-0é", max_size=3)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(texts, texts, st.integers(0, 10**12)), min_size=0, max_size=40))
+    def check(rows):
+        table = pa.table({"group_id": [r[0] for r in rows], "user_id": [r[1] for r in rows],
+                          "ts": pa.array([r[2] for r in rows], pa.int64()).cast(pa.timestamp("ms", tz="UTC"))})
+        expected = table.sort_by(store.SORT_KEYS)
+        assert store.sorted_events(table).equals(expected)
+
+    check()

@@ -79,6 +79,8 @@ def dedupe(table: pa.Table, *, window_hours: int | None = None) -> pa.Table:
     """The rows whose ``message_id`` is new: first of its kind here, not stored within the window."""
     if table.num_rows == 0:
         return table
+    if not store.has_events() and pc.count_distinct(table["message_id"]).as_py() == table.num_rows:
+        return table  # nothing stored to repeat, nothing repeated here: the common first load
     hours = window_hours if window_hours is not None else settings.USAGE_DEDUPE_HOURS
     cutoff = timezone.now() - dt.timedelta(hours=hours)
     con = store.duckdb_connect()
