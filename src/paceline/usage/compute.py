@@ -1,0 +1,246 @@
+"""The metrics job: from the event store to the daily usage snapshots in OLTP.
+
+``usage_compute()`` recomputes the days that changed (``DirtyDay``, marked by the compactor) and
+the new days since the last snapshot, through today. A changed day moves the 30-day windows of the
+29 days after it and the 30-day trend of the 30 after those, so the job recomputes from the
+earliest dirty day to today. ``full=True`` recomputes everything from the first event.
+
+It holds ``store.reading()`` from reading ``DirtyDay`` to clearing it: the compactor writes files
+and marks days under ``store.writing()``, so a day marked while the job runs is never cleared
+unseen. Snapshot rows are replaced (bulk delete + bulk insert) in one transaction. An account with
+no activity has no rows: no zeros are invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import pyarrow as pa
+from django.db import transaction
+
+from paceline.customers.models import Account, Subscription, SubscriptionStatus
+from paceline.usage import engines, metrics_plan, store
+from paceline.usage.metrics import ACTIVITY_TYPES, METRICS, day_number
+from paceline.usage.models import (
+    AccountFeatureWeek,
+    AccountUsageDay,
+    AccountUserActivity,
+    DirtyDay,
+    KeyFeature,
+    UnmatchedGroup,
+)
+
+logger = logging.getLogger("paceline.usage.compute")
+
+EPOCH = dt.date(1970, 1, 1)
+CHUNK = 5000
+
+
+def to_dn(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def from_dn(dn: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(dn))
+
+
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@dataclass
+class ComputeReport:
+    engine: str = ""
+    start: dt.date | None = None
+    today: dt.date | None = None
+    days: int = 0
+    accounts: int = 0
+    usage_days: int = 0
+    feature_weeks: int = 0
+    user_activity: int = 0
+    unmatched_groups: int = 0
+    dirty_days_cleared: int = 0
+    read_seconds: float = 0.0
+    write_seconds: float = 0.0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.usage_days + self.feature_weeks + self.user_activity + self.unmatched_groups
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["start"] = self.start.isoformat() if self.start else None
+        data["today"] = self.today.isoformat() if self.today else None
+        data["rows"] = self.rows
+        return data
+
+
+class _Silent:
+    def total(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+def _oltp_tables(con, *, lo_dn: int, today_dn: int) -> dict:
+    """The OLTP side of the plan, put in the backend: account ids, key features, seats, calendar."""
+    accounts = list(Account.objects.exclude(external_id__isnull=True).exclude(external_id="")
+                    .values_list("external_id", "id"))
+    features = [(f.key, name) for f in KeyFeature.objects.all() for name in dict.fromkeys(f.event_names or [])]
+    subs = list(Subscription.objects.exclude(status=SubscriptionStatus.CANCELLED).filter(seats__gt=0)
+                .values_list("account_id", "start_date", "end_date", "seats"))
+    return {
+        "accounts": engines.table(con, "accounts", pa.table({
+            "external_id": pa.array([a[0] for a in accounts], pa.string()),
+            "account_id": pa.array([a[1] for a in accounts], pa.int64()),
+        })),
+        "features": engines.table(con, "features", pa.table({
+            "feature": pa.array([f[0] for f in features], pa.string()),
+            "event": pa.array([f[1] for f in features], pa.string()),
+        })),
+        "seats": engines.table(con, "seats", pa.table({
+            "account_id": pa.array([s[0] for s in subs], pa.int64()),
+            "start_dn": pa.array([to_dn(s[1]) for s in subs], pa.int64()),
+            "end_dn": pa.array([to_dn(s[2]) for s in subs], pa.int64()),
+            "seats": pa.array([s[3] for s in subs], pa.int64()),
+        })),
+        "calendar": engines.table(con, "calendar", pa.table({"dn": pa.array(range(lo_dn, today_dn + 1), pa.int64())})),
+        "key_features": len({f[0] for f in features}),
+    }
+
+
+def _first_activity_dn(con, events) -> int | None:
+    act = events.filter(events.type.isin(ACTIVITY_TYPES))
+    value = con.execute(day_number(act.ts.min()))
+    return None if value is None or value != value else int(value)  # NaN from an empty table
+
+
+def _plan_start(*, full: bool, first_dn: int, dirty: list[dt.date]) -> int:
+    if full:
+        return first_dn
+    last = AccountUsageDay.objects.order_by("-day").values_list("day", flat=True).first()
+    if last is None:
+        return first_dn
+    candidates = [to_dn(last) + 1] + [to_dn(d) for d in dirty]
+    return min(candidates)
+
+
+def _rows(table: pa.Table) -> Iterator[dict]:
+    columns = {name: table[name].to_pylist() for name in table.column_names}
+    for i in range(table.num_rows):
+        yield {name: values[i] for name, values in columns.items()}
+
+
+def _bulk(model, objects: Iterator, progress) -> int:
+    written = 0
+    batch = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) >= CHUNK:
+            model.objects.bulk_create(batch)
+            written += len(batch)
+            progress.advance(len(batch))
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch)
+        written += len(batch)
+        progress.advance(len(batch))
+    return written
+
+
+def _usage_objects(table: pa.Table) -> Iterator[AccountUsageDay]:
+    keys = [m.key for m in METRICS]
+    for row in _rows(table):
+        yield AccountUsageDay(account_id=row["account_id"], day=from_dn(row["dn"]), **{k: row[k] for k in keys})
+
+
+def _read(con, inputs: metrics_plan.Inputs) -> dict[str, pa.Table]:
+    """Run the plan on the backend; the intermediate tables several outputs share are cached."""
+    hist = metrics_plan.history(inputs).cache()
+    aud = metrics_plan.user_days(inputs).cache()
+    fud = metrics_plan.feature_user_days(inputs).cache()
+    bounds = metrics_plan.account_bounds(inputs, hist)
+    return {
+        "usage": con.to_pyarrow(metrics_plan.usage_days(inputs, aud=aud, fud=fud, bounds=bounds)),
+        "weeks": con.to_pyarrow(metrics_plan.feature_weeks(inputs, aud=aud, fud=fud)),
+        "users": con.to_pyarrow(metrics_plan.user_activity(inputs, hist, aud=aud)),
+        "unmatched": con.to_pyarrow(metrics_plan.unmatched_groups(inputs, hist)),
+    }
+
+
+def _write(result: dict[str, pa.Table], *, report: ComputeReport, full: bool, start: dt.date,
+           today: dt.date, dirty: list[DirtyDay], progress) -> None:
+    usage, weeks, users, unmatched = (result[k] for k in ("usage", "weeks", "users", "unmatched"))
+    progress.total(usage.num_rows + weeks.num_rows + users.num_rows + unmatched.num_rows)
+    first_week = start - dt.timedelta(days=start.weekday())
+    with transaction.atomic():
+        days = AccountUsageDay.objects.all() if full else AccountUsageDay.objects.filter(day__gte=start)
+        days.filter(day__lte=today).delete()
+        report.usage_days = _bulk(AccountUsageDay, _usage_objects(usage), progress)
+        feature_weeks = AccountFeatureWeek.objects.all() if full else AccountFeatureWeek.objects.filter(week__gte=first_week)
+        feature_weeks.delete()
+        report.feature_weeks = _bulk(AccountFeatureWeek, (
+            AccountFeatureWeek(account_id=r["account_id"], feature=r["feature"], week=from_dn(r["week_dn"]),
+                               users=r["users"], share=r["share"]) for r in _rows(weeks)), progress)
+        AccountUserActivity.objects.all().delete()
+        report.user_activity = _bulk(AccountUserActivity, (
+            AccountUserActivity(account_id=r["account_id"], user_id=r["user_id"], as_of=today,
+                                first_seen=from_dn(r["first_dn"]), last_seen=from_dn(r["last_dn"]),
+                                active_days_30d=r["days_30d"], events_30d=r["events_30d"])
+            for r in _rows(users)), progress)
+        UnmatchedGroup.objects.all().delete()
+        report.unmatched_groups = _bulk(UnmatchedGroup, (
+            UnmatchedGroup(group_id=r["group_id"], events=r["events"], users=r["users"],
+                           first_seen=from_dn(r["first_dn"]), last_seen=from_dn(r["last_dn"]))
+            for r in _rows(unmatched)), progress)
+        report.dirty_days_cleared, _ = DirtyDay.objects.filter(pk__in=[d.pk for d in dirty]).delete()
+    report.accounts = len(set(usage["account_id"].to_pylist()))
+
+
+def usage_compute(*, engine: str | None = None, full: bool = False, today: dt.date | None = None,
+                  progress=None) -> ComputeReport:
+    """Bring the daily usage snapshots up to date through ``today`` (default: today, UTC)."""
+    began = time.perf_counter()
+    progress = progress or _Silent()
+    today = today or utc_today()
+    report = ComputeReport(engine=engines.engine_name(engine), today=today)
+    with store.reading():
+        dirty = list(DirtyDay.objects.filter(day__lte=today))
+        if not store.has_events():
+            report.notes.append("no events in the store")
+            report.seconds = round(time.perf_counter() - began, 3)
+            return report
+        con = engines.connect(report.engine)
+        try:
+            events = engines.events(con)
+            first_dn = _first_activity_dn(con, events)
+            today_dn = to_dn(today)
+            if first_dn is None or first_dn > today_dn:
+                report.notes.append("no activity up to today")
+                report.seconds = round(time.perf_counter() - began, 3)
+                return report
+            start_dn = _plan_start(full=full, first_dn=first_dn, dirty=[d.day for d in dirty])
+            if start_dn > today_dn:
+                report.notes.append("up to date")
+                report.seconds = round(time.perf_counter() - began, 3)
+                return report
+            report.start, report.days = from_dn(start_dn), today_dn - start_dn + 1
+            oltp = _oltp_tables(con, lo_dn=start_dn - metrics_plan.LOOKBACK_DAYS, today_dn=today_dn)
+            inputs = metrics_plan.Inputs(events=events, start_dn=start_dn, today_dn=today_dn, **oltp)
+            result = _read(con, inputs)
+        finally:
+            if not engines.is_spark(con):
+                con.disconnect()
+        report.read_seconds = round(time.perf_counter() - began, 3)
+        _write(result, report=report, full=full, start=report.start, today=today, dirty=dirty, progress=progress)
+    report.seconds = round(time.perf_counter() - began, 3)
+    report.write_seconds = round(report.seconds - report.read_seconds, 3)
+    logger.info("usage computed: %s", report.as_dict())
+    return report
