@@ -28,6 +28,7 @@ from paceline.ops.demo import (
     relationship,
     success,
     team,
+    usage,
     voice,
     work,
 )
@@ -62,6 +63,7 @@ STEPS: list[Step] = [
     Step("accounts", "Accounts and hierarchies", company.run),
     Step("contacts", "Contacts and chains of command", people.run),
     Step("contracts", "Subscriptions and renewals", contracts.run),
+    Step("usage", "Product usage: ~20M events", usage.run),
     Step("interactions", "Interactions", activity.run),
     Step("tasks", "Tasks", work.run),
     Step("success_plans", "Success plans", success.run),
