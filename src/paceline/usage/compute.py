@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import pyarrow as pa
-from django.db import transaction
+from django.db import connection, transaction
 
 from paceline.customers.models import Account, Subscription, SubscriptionStatus
 from paceline.usage import engines, metrics_plan, store
@@ -132,33 +131,26 @@ def _plan_start(*, full: bool, first_dn: int, dirty: list[dt.date]) -> int:
     return min(candidates)
 
 
-def _rows(table: pa.Table) -> Iterator[dict]:
-    columns = {name: table[name].to_pylist() for name in table.column_names}
-    for i in range(table.num_rows):
-        yield {name: values[i] for name, values in columns.items()}
+def _insert(model, fields: list[str], columns: list[list], progress) -> int:
+    """Insert rows given column by column with the driver's executemany: no model instances, and
+    no splitting into batches of a few dozen rows as ``bulk_create`` must do on SQLite."""
+    n = len(columns[0]) if columns else 0
+    if not n:
+        return 0
+    meta = model._meta
+    names = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+    rows = list(zip(*columns, strict=True))
+    with connection.cursor() as cursor:
+        for start in range(0, n, CHUNK):
+            cursor.executemany(sql, rows[start:start + CHUNK])
+            progress.advance(min(CHUNK, n - start))
+    return n
 
 
-def _bulk(model, objects: Iterator, progress) -> int:
-    written = 0
-    batch = []
-    for obj in objects:
-        batch.append(obj)
-        if len(batch) >= CHUNK:
-            model.objects.bulk_create(batch)
-            written += len(batch)
-            progress.advance(len(batch))
-            batch = []
-    if batch:
-        model.objects.bulk_create(batch)
-        written += len(batch)
-        progress.advance(len(batch))
-    return written
-
-
-def _usage_objects(table: pa.Table) -> Iterator[AccountUsageDay]:
-    keys = [m.key for m in METRICS]
-    for row in _rows(table):
-        yield AccountUsageDay(account_id=row["account_id"], day=from_dn(row["dn"]), **{k: row[k] for k in keys})
+def _days(values: list) -> list[dt.date]:
+    return [from_dn(v) for v in values]
 
 
 def _read(con, inputs: metrics_plan.Inputs) -> dict[str, pa.Table]:
@@ -183,23 +175,26 @@ def _write(result: dict[str, pa.Table], *, report: ComputeReport, full: bool, st
     with transaction.atomic():
         days = AccountUsageDay.objects.all() if full else AccountUsageDay.objects.filter(day__gte=start)
         days.filter(day__lte=today).delete()
-        report.usage_days = _bulk(AccountUsageDay, _usage_objects(usage), progress)
+        keys = [m.key for m in METRICS]
+        report.usage_days = _insert(AccountUsageDay, ["account", "day", *keys], [
+            usage["account_id"].to_pylist(), _days(usage["dn"].to_pylist()),
+            *(usage[k].to_pylist() for k in keys)], progress)
         feature_weeks = AccountFeatureWeek.objects.all() if full else AccountFeatureWeek.objects.filter(week__gte=first_week)
         feature_weeks.delete()
-        report.feature_weeks = _bulk(AccountFeatureWeek, (
-            AccountFeatureWeek(account_id=r["account_id"], feature=r["feature"], week=from_dn(r["week_dn"]),
-                               users=r["users"], share=r["share"]) for r in _rows(weeks)), progress)
+        report.feature_weeks = _insert(AccountFeatureWeek, ["account", "feature", "week", "users", "share"], [
+            weeks["account_id"].to_pylist(), weeks["feature"].to_pylist(), _days(weeks["week_dn"].to_pylist()),
+            weeks["users"].to_pylist(), weeks["share"].to_pylist()], progress)
         AccountUserActivity.objects.all().delete()
-        report.user_activity = _bulk(AccountUserActivity, (
-            AccountUserActivity(account_id=r["account_id"], user_id=r["user_id"], as_of=today,
-                                first_seen=from_dn(r["first_dn"]), last_seen=from_dn(r["last_dn"]),
-                                active_days_30d=r["days_30d"], events_30d=r["events_30d"])
-            for r in _rows(users)), progress)
+        report.user_activity = _insert(
+            AccountUserActivity,
+            ["account", "user_id", "as_of", "first_seen", "last_seen", "active_days_30d", "events_30d"],
+            [users["account_id"].to_pylist(), users["user_id"].to_pylist(), [today] * users.num_rows,
+             _days(users["first_dn"].to_pylist()), _days(users["last_dn"].to_pylist()),
+             users["days_30d"].to_pylist(), users["events_30d"].to_pylist()], progress)
         UnmatchedGroup.objects.all().delete()
-        report.unmatched_groups = _bulk(UnmatchedGroup, (
-            UnmatchedGroup(group_id=r["group_id"], events=r["events"], users=r["users"],
-                           first_seen=from_dn(r["first_dn"]), last_seen=from_dn(r["last_dn"]))
-            for r in _rows(unmatched)), progress)
+        report.unmatched_groups = _insert(UnmatchedGroup, ["group_id", "events", "users", "first_seen", "last_seen"], [
+            unmatched["group_id"].to_pylist(), unmatched["events"].to_pylist(), unmatched["users"].to_pylist(),
+            _days(unmatched["first_dn"].to_pylist()), _days(unmatched["last_dn"].to_pylist())], progress)
         report.dirty_days_cleared, _ = DirtyDay.objects.filter(pk__in=[d.pk for d in dirty]).delete()
     report.accounts = len(set(usage["account_id"].to_pylist()))
 
