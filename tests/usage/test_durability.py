@@ -2,7 +2,7 @@
 restart and the clients' retries, stores every event exactly once.
 
 A real ``paceline serve`` (gunicorn, two workers) on its own data directory and database: the
-embedded SQLite always, and PostgreSQL too when the suite runs on it.
+embedded SQLite, or a fresh PostgreSQL database when the suite runs on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -87,10 +87,10 @@ def _send(url: str, key: str, batch: list[dict]) -> bool:
 
 
 def _databases() -> list[str]:
-    names = ["sqlite"]
+    """The database the suite runs on: the embedded SQLite, or PostgreSQL."""
     if os.environ.get("PACELINE_TEST_DATABASE_URL", "").startswith("postgres"):
-        names.append("postgres")
-    return names
+        return ["postgres"]
+    return ["sqlite"]
 
 
 @pytest.fixture(params=_databases())
