@@ -237,5 +237,5 @@ def usage_compute(*, engine: str | None = None, full: bool = False, today: dt.da
         _write(result, report=report, full=full, start=report.start, today=today, dirty=dirty, progress=progress)
     report.seconds = round(time.perf_counter() - began, 3)
     report.write_seconds = round(report.seconds - report.read_seconds, 3)
-    logger.info("usage computed: %s", report.as_dict())
+    logger.debug("usage computed: %s", report.as_dict())
     return report
