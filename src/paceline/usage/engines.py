@@ -58,6 +58,8 @@ def spark_session():
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.ansi.enabled", "false")
+            # Spark makes its warehouse folder where it runs unless told: keep it with the store.
+            .config("spark.sql.warehouse.dir", str(store.root() / "spark-warehouse"))
         )
         if master.startswith("local"):
             builder = builder.config("spark.sql.shuffle.partitions", str(SPARK_LOCAL_SHUFFLE_PARTITIONS))
