@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +9,7 @@ from django.db import connection
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from paceline.core.progress import TaskBar, iso_date
 from paceline.customers.models import Account
 from paceline.ops.demo import DEFAULT_ACCOUNTS, DEFAULT_SEED, DemoConfig, load_demo, loaded_demo
 from paceline.ops.demo.world import GENERATOR_VERSION
@@ -22,26 +20,6 @@ from paceline.ops.runtime import (
     paceline_command,
     unapplied_migrations,
 )
-
-
-class StepBar:
-    def __init__(self, progress: Progress, label: str):
-        self.progress = progress
-        self.task = progress.add_task(label, total=None)
-
-    def total(self, n: int) -> None:
-        self.progress.update(self.task, total=n)
-
-    def advance(self, n: int = 1) -> None:
-        self.progress.advance(self.task, n)
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
 
 FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
 
@@ -57,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--yes", action="store_true", help="Do not ask before --reset wipes the database.")
         parser.add_argument("--accounts", type=int, default=DEFAULT_ACCOUNTS, help="Size of the book (default 500).")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Seed of the generator.")
-        parser.add_argument("--anchor", type=_date, default=None,
+        parser.add_argument("--anchor", type=iso_date, default=None,
                             help="The demo's 'today' (YYYY-MM-DD); default: the day it is loaded.")
 
     def handle(self, *args, **options):
@@ -112,7 +90,7 @@ class Command(BaseCommand):
         self.console.print(f"Loading the demo company ({config.accounts} accounts, seed {config.seed})…")
         columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=self.console) as progress:
-            report = load_demo(config, progress_for=lambda step: StepBar(progress, step.label))
+            report = load_demo(config, progress_for=lambda step: TaskBar(progress, step.label))
         rows = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in report.counts.items())
         self.console.print(f"Loaded in {report.total_seconds:.1f} s as of {report.anchor}: {rows}.")
         return True

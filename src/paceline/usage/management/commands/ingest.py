@@ -8,18 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from paceline.core.progress import TaskBar
 from paceline.usage.bulk import FileError, ingest_file
-
-
-class _Bar:
-    def __init__(self, progress: Progress, task) -> None:
-        self.progress, self.task = progress, task
-
-    def total(self, n: int) -> None:
-        self.progress.update(self.task, total=n)
-
-    def advance(self, n: int = 1) -> None:
-        self.progress.advance(self.task, n)
 
 
 class Command(BaseCommand):
@@ -41,7 +31,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: no such file")
             with Progress(TextColumn(f"[bold]{path.name}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                           TimeRemainingColumn(), console=console, transient=True) as progress:
-                bar = _Bar(progress, progress.add_task(path.name, total=None))
+                bar = TaskBar(progress, path.name)
                 try:
                     report = ingest_file(path, fmt=options["format"], progress=bar,
                                          dedupe=not options["no_dedupe"])

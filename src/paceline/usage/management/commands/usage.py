@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from paceline.core.progress import TaskBar, iso_date
 from paceline.usage.engines import ENGINES
-
-
-class _Bar:
-    def __init__(self, progress: Progress, label: str):
-        self.progress = progress
-        self.task = progress.add_task(label, total=None)
-
-    def total(self, n: int) -> None:
-        self.progress.update(self.task, total=n)
-
-    def advance(self, n: int = 1) -> None:
-        self.progress.advance(self.task, n)
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -40,7 +19,7 @@ class Command(BaseCommand):
         compute.add_argument("--full", action="store_true", help="Recompute every day from the first event.")
         compute.add_argument("--engine", choices=ENGINES, default=None,
                              help="duckdb (embedded) or spark; default: PACELINE_USAGE_ENGINE.")
-        compute.add_argument("--today", type=_date, default=None, help="The last day to compute (YYYY-MM-DD).")
+        compute.add_argument("--today", type=iso_date, default=None, help="The last day to compute (YYYY-MM-DD).")
         actions.add_parser("compact", help="Move acknowledged events from the inbox into the event store.")
 
     def handle(self, *args, **options):
@@ -62,7 +41,7 @@ class Command(BaseCommand):
         try:
             with Progress(*columns, console=self.console, transient=True) as progress:
                 report = usage_compute(engine=options["engine"], full=options["full"], today=options["today"],
-                                       progress=_Bar(progress, "Usage snapshots"))
+                                       progress=TaskBar(progress, "Usage snapshots"))
         except ValueError as error:
             raise CommandError(str(error)) from error
         if not report.days:
