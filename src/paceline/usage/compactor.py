@@ -158,6 +158,8 @@ def _identify_contacts(table: pa.Table, report: DrainReport) -> None:
         latest[user] = (group, traits if isinstance(traits, dict) else {})
     links = dict(UserLink.objects.filter(user_id__in=list(latest)).values_list("user_id", "group_id"))
     by_external = {c.external_id: c for c in Contact.objects.filter(external_id__in=list(latest))}
+    groups = {g or links.get(u, "") for u, (g, _) in latest.items() if u not in by_external}
+    accounts = {a.external_id: a for a in Account.objects.filter(external_id__in=groups - {""})}
     for user, (group, traits) in latest.items():
         contact = by_external.get(user)
         fields = _contact_fields(traits)
@@ -166,7 +168,7 @@ def _identify_contacts(table: pa.Table, report: DrainReport) -> None:
             group = group or links.get(user, "")
             if not (isinstance(email, str) and email.strip() and group):
                 continue
-            account = Account.objects.filter(external_id=group).first()
+            account = accounts.get(group)
             contact = account and Contact.objects.filter(account=account, email__iexact=email.strip()).first()
             if contact is None:
                 continue
