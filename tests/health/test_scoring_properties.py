@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from paceline.health import scoring, spec
@@ -49,6 +49,17 @@ def definitions(draw):
 
 @settings(max_examples=200, deadline=None)
 @given(facts(), definitions())
+# Found by this test: weights of 0.2588... and 0.7411... on two perfect terms summed past 100.
+@example({"support.severe_open": Fact(0.0, DAY), "usage.seat_utilisation": Fact(1.0, DAY)},
+         spec.validate({**spec.default(), "gate": 1,
+                        "factors": {k: {"missing": "exclude"} for k in spec.default()["factors"]},
+                        "equations": {
+                            "adoption": {"terms": {"product": 0.0, "outcomes": 0.0, "enablement": 1.0,
+                                                   "guidance": 0.0}, "requires": []},
+                            "renewal": {"terms": {"adoption": 0.0, "relationship": 0.0, "manual": 0.0},
+                                        "requires": ["adoption"]},
+                            "expansion": {"terms": {"adoption": 1.375, "relationship": 0.0, "need": 3.9375},
+                                          "requires": ["adoption", "need"]}}}))
 def test_scores_are_bounded_weights_add_to_one_and_contributions_to_the_score(found, definition):
     result = scoring.score(found, definition, as_of=DAY)
     for equation in result.equations.values():

@@ -9,6 +9,7 @@ and the factor whose improvement would raise Renewal the most.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -142,7 +143,8 @@ def _equation(name: str, spec: dict, values: dict[str, float | None], manual: fl
     for ratio in ratios.values():
         gate *= ratio
     terms = [Term(t, w / total, s, w / total * s * gate) for t, w, s in weighted]
-    score = sum(t.contribution for t in terms)
+    # Weights that add to 1 can still round a perfect score to 100.00000000000001.
+    score = min(100.0, max(0.0, math.fsum(t.contribution for t in terms)))
     below = {r: q for r, q in ratios.items() if q < 1.0}
     if below:
         blocking = min(below, key=below.get)
