@@ -6,13 +6,42 @@ The personas: a CS leader, a CSM, a CSM of another book, a read-only viewer, and
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from paceline.core.services import Actor
 from paceline.users.models import Role
 from paceline.users.services import token_create
 from tests.factories import AccountFactory, UserFactory
+
+
+def _start_of_the_run() -> dt.datetime:
+    """Now, or an hour before midnight if the run starts later than that."""
+    now = timezone.localtime()
+    last_hour = now.replace(hour=23, minute=0, second=0, microsecond=0)
+    return min(now, last_hour)
+
+
+RUN_STARTED = _start_of_the_run()
+
+
+@pytest.fixture(autouse=True)
+def _one_date_for_the_whole_run(request):
+    """Every test starts at the instant the run started, and its clock ticks from there.
+
+    Modules compute TODAY when imported; a run that crosses midnight would otherwise compare
+    yesterday's TODAY with the code's today. Tests that start subprocesses (which this clock
+    cannot reach) are marked real_clock and keep the real one.
+    """
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(RUN_STARTED, tick=True):
+        yield
 
 
 @pytest.fixture

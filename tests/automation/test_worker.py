@@ -20,6 +20,7 @@ import pytest
 from tests.automation.receivers import HOLD, Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.real_clock  # subprocesses keep the real clock
 
 
 def _env(data_dir: Path) -> dict[str, str]:

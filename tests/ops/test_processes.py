@@ -26,6 +26,7 @@ from paceline.core.models import ActivityEvent
 from paceline.ops.runtime import Supervisor
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.real_clock  # subprocesses keep the real clock
 
 
 def _env(data_dir: Path) -> dict[str, str]:

@@ -145,6 +145,7 @@ def _rows(data_dir: Path, sql: str) -> list[tuple]:
         return db.execute(sql).fetchall()
 
 
+@pytest.mark.real_clock
 def test_two_workers_run_each_due_daily_job_once_and_stop_on_sigterm(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()

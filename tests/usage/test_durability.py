@@ -25,7 +25,7 @@ import psycopg
 import pytest
 import requests
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
 BATCH = 100
 
