@@ -7,9 +7,12 @@ The personas: a CS leader, a CSM, a CSM of another book, a read-only viewer, and
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -17,6 +20,44 @@ from paceline.core.services import Actor
 from paceline.users.models import Role
 from paceline.users.services import token_create
 from tests.factories import AccountFactory, UserFactory
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, run only the tests whose outcome the database can change.
+
+    The suite runs twice in CI, on SQLite and then on PostgreSQL. Tests that never open the suite's
+    database (pure calculations, and processes started on an embedded database of their own) and
+    the browser tests (what the browser sees is proven on SQLite; the same views are run against
+    PostgreSQL by the client tests) would only repeat themselves. PACELINE_TEST_EVERYTHING=1 keeps
+    them all.
+    """
+    _skip_spark_without_java(items)
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if not on_postgres or os.environ.get("PACELINE_TEST_EVERYTHING") == "1":
+        return
+    kept, repeated = [], []
+    for item in items:
+        uses_db = bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) or \
+            item.get_closest_marker("django_db") is not None or item.get_closest_marker("postgres") is not None
+        (kept if uses_db and not item.get_closest_marker("browser") else repeated).append(item)
+    if repeated:
+        config.hook.pytest_deselected(items=repeated)
+        items[:] = kept
+
+
+def _skip_spark_without_java(items) -> None:
+    """Spark needs a Java runtime, which pip cannot bring: without one, the Spark tests are skipped
+    with the reason, unless ``PACELINE_REQUIRE_SPARK`` is set (CI sets it, so there they run)."""
+    if shutil.which("java") or os.environ.get("PACELINE_REQUIRE_SPARK"):
+        return
+    skip = pytest.mark.skip(reason="Spark needs Java 17+ (not found on PATH); .ci/run installs it")
+    for item in items:
+        if "spark" in item.keywords:
+            item.add_marker(skip)
 
 
 def _start_of_the_run() -> dt.datetime:
@@ -120,16 +161,3 @@ def api_token_for(db):
 
     return make
 
-
-def pytest_collection_modifyitems(config, items):
-    """Spark needs a Java runtime, which pip cannot bring: without one, the Spark tests are skipped
-    with the reason, unless ``PACELINE_REQUIRE_SPARK`` is set (CI sets it, so there they run)."""
-    import os
-    import shutil
-
-    if shutil.which("java") or os.environ.get("PACELINE_REQUIRE_SPARK"):
-        return
-    skip = pytest.mark.skip(reason="Spark needs Java 17+ (not found on PATH); .ci/run installs it")
-    for item in items:
-        if "spark" in item.keywords:
-            item.add_marker(skip)

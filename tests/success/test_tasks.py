@@ -194,6 +194,7 @@ def test_two_workers_run_each_due_daily_job_once_and_stop_on_sigterm(tmp_path):
         assert "shutting down" in text and "Scheduler stopped" in text
 
 
+@pytest.mark.real_clock
 def test_a_worker_without_its_scheduler_enqueues_nothing(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()

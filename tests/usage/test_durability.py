@@ -86,10 +86,10 @@ def _send(url: str, key: str, batch: list[dict]) -> bool:
     return response.status_code == 200
 
 
-def _databases() -> list[str]:
+def _databases() -> list:
     """The database the suite runs on: the embedded SQLite, or PostgreSQL."""
     if os.environ.get("PACELINE_TEST_DATABASE_URL", "").startswith("postgres"):
-        return ["postgres"]
+        return [pytest.param("postgres", marks=pytest.mark.postgres)]
     return ["sqlite"]
 
 
