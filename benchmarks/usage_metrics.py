@@ -16,7 +16,9 @@ memory (``getrusage`` maxrss) is its own:
    counts for, the latest activity per user and day, counted);
 3. baseline, DuckDB SQL written by hand for the same three metrics;
 4. the nightly incremental update: one new day of events (``--events`` / ``--days``) written and
-   marked as the compactor does, then ``usage_compute()`` for that day.
+   marked as the compactor does, then ``usage_compute()`` for that day: it reads the user history
+   the full run kept and only the months its windows need;
+5. baseline for 4: the same night again with the kept user history deleted (every month read).
 
 The three full computations are checked against each other (the totals of the three metrics over
 every account and day).
@@ -112,7 +114,20 @@ def ibis_incremental(today: dt.date) -> dict:
 
     report = usage_compute(today=today)
     return {"read": report.read_seconds, "write": report.write_seconds, "rows": report.rows,
-            "usage_days": report.usage_days, "days": report.days}
+            "usage_days": report.usage_days, "days": report.days,
+            "read_from": report.read_from.isoformat() if report.read_from else "the first event"}
+
+
+def ibis_incremental_cold(today: dt.date) -> dict:
+    """The same night again without the kept user history: every month read (as before it was kept)."""
+    from paceline.usage import store
+    from paceline.usage.models import AccountUsageDay
+
+    AccountUsageDay.objects.filter(day=today).delete()
+    saved = store.history_saved()
+    if saved:
+        saved.path.unlink()
+    return ibis_incremental(today)
 
 
 def pandas_active_users(today: dt.date) -> dict:
@@ -203,6 +218,7 @@ def measure(events: int, accounts: int, days: int, scratch: Path, *, isolate: bo
             usage_data.generate(nightly, accounts, 1, end=tomorrow, seed=11, first_id=events)))
         result["nightly_events"] = nightly
         result["incremental"] = run(ibis_incremental, tomorrow, isolate=isolate)
+        result["incremental_cold"] = run(ibis_incremental_cold, tomorrow, isolate=isolate)
     result["agree"] = result["ibis"]["totals"] == result["pandas"]["totals"] == result["duckdb"]["totals"]
     return result
 
@@ -215,7 +231,9 @@ def report(results: list[dict]) -> str:
         ways = (("usage_compute(full=True), all metrics: read (Ibis on DuckDB) + write (ORM)", r["ibis"]),
                 ("pandas, active users 1/7/30 d", r["pandas"]),
                 ("DuckDB SQL by hand, active users 1/7/30 d", r["duckdb"]),
-                (f"nightly: usage_compute(), one new day of {r['nightly_events']:,} events", r["incremental"]))
+                (f"nightly: usage_compute(), one new day of {r['nightly_events']:,} events, reading from "
+                 f"{r['incremental']['read_from']}", r["incremental"]),
+                ("the same nightly run without the kept user history (reads every month)", r["incremental_cold"]))
         for label, x in ways:
             lines.append(f"| {r['events']:,} | {r['accounts']:,} × {r['days']} | {label} | {x['seconds']:.2f} | "
                          f"{x['cpu']:.2f} | {x['peak_mb']:,.0f} (+{x['peak_mb'] - x['start_mb']:,.0f}) | "

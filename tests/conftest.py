@@ -21,7 +21,6 @@ from paceline.users.models import Role
 from paceline.users.services import token_create
 from tests.factories import AccountFactory, UserFactory
 
-
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 

@@ -36,6 +36,7 @@ def _env(data_dir: Path) -> dict[str, str]:
         PACELINE_DATA_DIR=str(data_dir),
         PACELINE_SECRET_KEY="process-test-secret-" + "x" * 40,
         PACELINE_WEB_WORKERS="1",
+        PACELINE_DEMO_EVENTS="20000",  # serving is what is tested here, not the usage history
         PYTHONPATH=str(ROOT / "src"),
     )
     return env

@@ -85,6 +85,42 @@ def test_a_daily_run_computes_only_the_new_days(book):
     assert snapshot()["days"] == incremental["days"]
 
 
+def test_a_nightly_run_reads_only_the_months_its_windows_need_and_equals_a_full_run(book):
+    first = compute.usage_compute(today=day(100))
+    assert first.read_from is None  # the first run reads everything...
+    assert first.history_until == dt.date(2026, 6, 1)  # ...and keeps what the older months hold
+    nightly = compute.usage_compute(today=day(101))
+    assert nightly.read_from == dt.date(2026, 6, 1) and nightly.start == day(101)
+    seen = {r.user_id: r.first_seen for r in AccountUserActivity.objects.filter(account=book[0])}
+    assert seen == {"u0": day(0), "u2": day(2)}  # first seen in May, a month this run did not read
+    incremental = snapshot()
+    compute.usage_compute(today=day(101), full=True)
+    assert snapshot() == incremental
+
+
+def test_a_late_event_before_the_kept_history_makes_the_run_read_everything(book):
+    compute.usage_compute(today=day(100))
+    late = write([Ev(day(3), "ghost", "g9"), Ev(day(4), "beta", "b-early")])
+    DirtyDay.objects.bulk_create([DirtyDay(day=d) for d in late])
+    report = compute.usage_compute(today=day(101))
+    assert report.read_from is None and report.start == day(3)
+    assert UnmatchedGroup.objects.get(group_id="ghost").first_seen == day(3)
+    incremental = snapshot()
+    compute.usage_compute(today=day(101), full=True)
+    assert snapshot() == incremental
+
+
+def test_events_put_in_an_old_month_by_hand_are_not_missed(book):
+    compute.usage_compute(today=day(100))
+    assert AccountUserActivity.objects.get(user_id="b1").first_seen == day(10)
+    write([Ev(day(1), "beta", "b1")])  # no dirty day: a file dropped into the store by hand
+    report = compute.usage_compute(today=day(101))
+    assert report.read_from is None  # the kept history no longer matches May's files
+    assert AccountUserActivity.objects.get(user_id="b1").first_seen == day(1)
+    assert compute.usage_compute(today=day(102)).read_from == dt.date(2026, 6, 1)  # kept again
+    assert AccountUserActivity.objects.get(user_id="b1").first_seen == day(1)
+
+
 def test_a_run_with_nothing_new_writes_nothing(book):
     compute.usage_compute(today=day(100))
     report = compute.usage_compute(today=day(100))

@@ -61,3 +61,9 @@ def test_spark_and_duckdb_compute_the_same_snapshots(spark, db, settings, tmp_pa
     report = compute.usage_compute(today=day(90), engine="spark", full=True)
     assert report.engine == "spark" and report.usage_days == len(by_duckdb["AccountUsageDay"])
     assert snapshot() == by_duckdb
+    # The nightly run on Spark reads the user history DuckDB kept, and only the months after it.
+    nightly = compute.usage_compute(today=day(91), engine="spark")
+    assert nightly.read_from is not None and nightly.read_from > day(0)
+    by_spark = snapshot()
+    compute.usage_compute(today=day(91), engine="duckdb", full=True)
+    assert snapshot() == by_spark

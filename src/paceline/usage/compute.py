@@ -63,6 +63,8 @@ class ComputeReport:
     user_activity: int = 0
     unmatched_groups: int = 0
     dirty_days_cleared: int = 0
+    read_from: dt.date | None = None  # events read from this day on (None: all of them)
+    history_until: dt.date | None = None  # the user history was saved up to this day
     read_seconds: float = 0.0
     write_seconds: float = 0.0
     seconds: float = 0.0
@@ -76,6 +78,8 @@ class ComputeReport:
         data = asdict(self)
         data["start"] = self.start.isoformat() if self.start else None
         data["today"] = self.today.isoformat() if self.today else None
+        for key in ("read_from", "history_until"):
+            data[key] = data[key].isoformat() if data[key] else None
         data["rows"] = self.rows
         return data
 
@@ -121,14 +125,41 @@ def _first_activity_dn(con, events) -> int | None:
     return None if value is None or value != value else int(value)  # NaN from an empty table
 
 
-def _plan_start(*, full: bool, first_dn: int, dirty: list[dt.date]) -> int:
-    if full:
-        return first_dn
+def _incremental_start(dirty: list[dt.date]) -> int | None:
+    """The first day an incremental run must compute: the day after the last snapshot, or the
+    earliest changed day. None when there is no snapshot yet (the run starts at the first event)."""
     last = AccountUsageDay.objects.order_by("-day").values_list("day", flat=True).first()
     if last is None:
-        return first_dn
-    candidates = [to_dn(last) + 1] + [to_dn(d) for d in dirty]
-    return min(candidates)
+        return None
+    return min([to_dn(last) + 1] + [to_dn(d) for d in dirty])
+
+
+def _month_start_dn(dn: int) -> int:
+    return to_dn(from_dn(dn).replace(day=1))
+
+
+def _known_history(*, full: bool, lo_dn: int) -> store.History | None:
+    """The saved user history, if this run may use it: it sums up only days before the run's
+    first read day, and the months it covers still hold the events it was made from (a late
+    event there marks a dirty day, which moves ``lo_dn`` before it; a file changed by hand
+    changes the count)."""
+    known = None if full else store.history_saved()
+    if known is None or known.until_dn > lo_dn:
+        return None
+    if store.rows_before(store.month_of(from_dn(known.until_dn))) != known.rows_before:
+        logger.info("the saved user history no longer matches the store: reading every month")
+        return None
+    return known
+
+
+def _save_history(con, inputs: metrics_plan.Inputs, report: ComputeReport) -> None:
+    """Keep the user history up to the first day the next nightly run will read (a month's first)."""
+    until = _month_start_dn(inputs.today_dn + 1 - metrics_plan.LOOKBACK_DAYS)
+    if inputs.known_until is not None and until <= inputs.known_until:
+        return
+    table = con.to_pyarrow(metrics_plan.history_before(inputs, until))
+    store.history_save(table, until_dn=until, rows_before=store.rows_before(store.month_of(from_dn(until))))
+    report.history_until = from_dn(until)
 
 
 def _insert(model, fields: list[str], columns: list[list], progress) -> int:
@@ -199,6 +230,12 @@ def _write(result: dict[str, pa.Table], *, report: ComputeReport, full: bool, st
     report.accounts = len(set(usage["account_id"].to_pylist()))
 
 
+def _done(report: ComputeReport, began: float, note: str) -> ComputeReport:
+    report.notes.append(note)
+    report.seconds = round(time.perf_counter() - began, 3)
+    return report
+
+
 def usage_compute(*, engine: str | None = None, full: bool = False, today: dt.date | None = None,
                   progress=None) -> ComputeReport:
     """Bring the daily usage snapshots up to date through ``today`` (default: today, UTC)."""
@@ -209,27 +246,34 @@ def usage_compute(*, engine: str | None = None, full: bool = False, today: dt.da
     with store.reading():
         dirty = list(DirtyDay.objects.filter(day__lte=today))
         if not store.has_events():
-            report.notes.append("no events in the store")
-            report.seconds = round(time.perf_counter() - began, 3)
-            return report
+            return _done(report, began, "no events in the store")
         con = engines.connect(report.engine)
         try:
-            events = engines.events(con)
-            first_dn = _first_activity_dn(con, events)
             today_dn = to_dn(today)
-            if first_dn is None or first_dn > today_dn:
-                report.notes.append("no activity up to today")
-                report.seconds = round(time.perf_counter() - began, 3)
-                return report
-            start_dn = _plan_start(full=full, first_dn=first_dn, dirty=[d.day for d in dirty])
+            start_dn = None if full else _incremental_start([d.day for d in dirty])
+            if start_dn is None:
+                first_dn = _first_activity_dn(con, engines.events(con))
+                if first_dn is None or first_dn > today_dn:
+                    return _done(report, began, "no activity up to today")
+                start_dn = first_dn
             if start_dn > today_dn:
-                report.notes.append("up to date")
-                report.seconds = round(time.perf_counter() - began, 3)
-                return report
+                return _done(report, began, "up to date")
             report.start, report.days = from_dn(start_dn), today_dn - start_dn + 1
-            oltp = _oltp_tables(con, lo_dn=start_dn - metrics_plan.LOOKBACK_DAYS, today_dn=today_dn)
-            inputs = metrics_plan.Inputs(events=events, start_dn=start_dn, today_dn=today_dn, **oltp)
+            lo_dn = start_dn - metrics_plan.LOOKBACK_DAYS
+            known = _known_history(full=full, lo_dn=lo_dn)
+            since = store.month_of(from_dn(known.until_dn)) if known else None
+            if since is not None and not store.globs_since(since):
+                known, since = None, None  # nothing since: read everything, the history is rebuilt
+            events = engines.events(con, since_month=since)
+            oltp = _oltp_tables(con, lo_dn=lo_dn, today_dn=today_dn)
+            inputs = metrics_plan.Inputs(
+                events=events, start_dn=start_dn, today_dn=today_dn, **oltp,
+                known=engines.read_parquet(con, str(known.path)) if known else None,
+                known_until=known.until_dn if known else None,
+            )
+            report.read_from = from_dn(known.until_dn) if known else None
             result = _read(con, inputs)
+            _save_history(con, inputs, report)
         finally:
             if not engines.is_spark(con):
                 con.disconnect()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 
 import ibis
 import ibis.expr.types as ir
@@ -71,14 +72,21 @@ def is_spark(con) -> bool:
     return getattr(con, "name", "") == "pyspark"
 
 
-def events(con) -> ir.Table:
-    """Every event of the store (``store.EVENT_SCHEMA``) as a table of ``con``."""
-    glob = store.events_glob()
-    if is_spark(con):
-        table = con.read_parquet(glob)
-    else:
-        table = con.read_parquet(glob, hive_partitioning=False)
-    return table.select(*store.EVENT_SCHEMA.names)
+def events(con, *, since_month: str | None = None) -> ir.Table:
+    """The event store (``store.EVENT_SCHEMA``) as a table of ``con``: every event, or those of the
+    months from ``since_month`` on (the older files are not opened at all)."""
+    paths = [store.events_glob()] if since_month is None else store.globs_since(since_month)
+    return read_parquet(con, paths).select(*store.EVENT_SCHEMA.names)
+
+
+def read_parquet(con, paths: list[str] | str) -> ir.Table:
+    """Parquet files (paths or globs) as a table of ``con``."""
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    if is_spark(con):  # Ibis reads one path on Spark; Spark itself takes several
+        name = f"paceline_parquet_{uuid.uuid4().hex[:12]}"
+        spark_session().read.parquet(*paths).createOrReplaceTempView(name)
+        return con.table(name)
+    return con.read_parquet(paths, hive_partitioning=False)
 
 
 def table(con, name: str, data: pa.Table) -> ir.Table:

@@ -40,6 +40,8 @@ ACCOUNTS_SCHEMA = {"external_id": "string", "account_id": "int64"}
 FEATURES_SCHEMA = {"feature": "string", "event": "string"}
 SEATS_SCHEMA = {"account_id": "int64", "start_dn": "int64", "end_dn": "int64", "seats": "int64"}
 CALENDAR_SCHEMA = {"dn": "int64"}
+HISTORY_SCHEMA = {"group_id": "string", "user_id": "string", "all_events": "int64", "all_first": "int64",
+                  "all_last": "int64", "first_seen": "int64", "last_seen": "int64"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class Inputs:
     start_dn: int  # the first day to compute
     today_dn: int  # the last day to compute
     key_features: int  # how many key features are defined
+    # The user history of the events before ``known_until`` (store.History, HISTORY_SCHEMA), when
+    # the job has one that holds: ``events`` then needs only the days from ``known_until`` on.
+    known: ir.Table | None = None
+    known_until: int | None = None
 
     @property
     def lo_dn(self) -> int:
@@ -91,22 +97,56 @@ def feature_user_days(inputs: Inputs, lo_dn: int | None = None) -> ir.Table:
     return _to_accounts(per_day, inputs.accounts)
 
 
+def _summed(ev: ir.Table, **more: ir.Value) -> ir.Table:
+    """Per (group_id, user_id) of events with ``dn``: HISTORY_SCHEMA's columns (and ``more``)."""
+    act = ev.type.isin(ACTIVITY_TYPES)
+    return ev.group_by("group_id", "user_id").agg(
+        all_events=ev.count().cast("int64"),
+        all_first=ev.dn.min().cast("int64"),
+        all_last=ev.dn.max().cast("int64"),
+        first_seen=ev.dn.min(where=act).cast("int64"),
+        last_seen=ev.dn.max(where=act).cast("int64"),
+        **more,
+    )
+
+
+def _merged(*parts: ir.Table) -> ir.Table:
+    both = ibis.union(*parts, distinct=False)
+    extra = {c: both[c].max() for c in both.columns if c not in HISTORY_SCHEMA}
+    return both.group_by("group_id", "user_id").agg(
+        all_events=both.all_events.sum(), all_first=both.all_first.min(), all_last=both.all_last.max(),
+        first_seen=both.first_seen.min(), last_seen=both.last_seen.max(), **extra,
+    )
+
+
 def history(inputs: Inputs) -> ir.Table:
     """Per (group_id, user_id), over all events up to today: what needs the whole history.
 
-    ``all_*`` count every event type (for unmatched groups); the rest only activity.
+    ``all_*`` count every event type (for unmatched groups); the rest only activity. With a known
+    history, only the events from ``known_until`` on are read, and the known sums are added.
     """
     ev = _events_with_day(inputs)
     ev = ev.filter(ev.dn <= inputs.today_dn)
+    if inputs.known is not None:
+        ev = ev.filter(ev.dn >= inputs.known_until)
     act = ev.type.isin(ACTIVITY_TYPES)
-    return ev.group_by("group_id", "user_id").agg(
-        all_events=ev.count(),
-        all_first=ev.dn.min(),
-        all_last=ev.dn.max(),
-        first_seen=ev.dn.min(where=act),
-        last_seen=ev.dn.max(where=act),
-        last_before=ev.dn.max(where=act & (ev.dn < inputs.lo_dn)),
-    )
+    recent = _summed(ev, last_before=ev.dn.max(where=act & (ev.dn < inputs.lo_dn)).cast("int64"))
+    if inputs.known is None:
+        return recent
+    # every known day is before known_until <= lo_dn: its last activity is a "last before"
+    known = inputs.known.select(*HISTORY_SCHEMA, last_before=inputs.known.last_seen.cast("int64"))
+    return _merged(recent.select(*known.columns), known)
+
+
+def history_before(inputs: Inputs, until_dn: int) -> ir.Table:
+    """The user history (HISTORY_SCHEMA) of the events before ``until_dn``: the known one, plus the
+    events from ``known_until`` to ``until_dn``."""
+    ev = _events_with_day(inputs)
+    ev = ev.filter(ev.dn < until_dn)
+    if inputs.known is None:
+        return _summed(ev)
+    ev = ev.filter(ev.dn >= inputs.known_until)
+    return _merged(_summed(ev), inputs.known.select(*HISTORY_SCHEMA))
 
 
 def account_bounds(inputs: Inputs, hist: ir.Table | None = None) -> ir.Table:

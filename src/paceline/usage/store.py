@@ -26,6 +26,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -217,6 +218,61 @@ def merge_month(month: str, *, min_files: int = 8) -> int:
 
 def months() -> list[str]:
     return sorted(p.name.removeprefix("month=") for p in events_dir().glob("month=*") if p.is_dir())
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def globs_since(month: str) -> list[str]:
+    """The globs of the months from ``month`` on: what a job reads when older months are summed
+    up elsewhere (the user history below)."""
+    return [str(events_dir() / f"month={m}" / "*.parquet") for m in months()
+            if m >= month and any((events_dir() / f"month={m}").glob("*.parquet"))]
+
+
+def rows_before(month: str) -> int:
+    """How many events the months before ``month`` hold (from the files' footers, not their data)."""
+    return sum(pq.read_metadata(f).num_rows for m in months() if m < month
+               for f in sorted((events_dir() / f"month={m}").glob("*.parquet")))
+
+
+# The user history: per (group_id, user_id), what the events before a month hold (counts, first
+# and last days). The metrics job keeps it so that a nightly run reads the last months of events,
+# not all of them. It is derived data: deleting it costs one run that reads everything.
+HISTORY_FILE = "user-history.parquet"
+_UNTIL = b"paceline.until_dn"
+_ROWS = b"paceline.rows_before"
+
+
+@dataclass(frozen=True)
+class History:
+    path: Path
+    until_dn: int  # the history sums up the events of the days before this one (a month's first)
+    rows_before: int  # how many events the months before it held when it was written
+
+
+def history_saved() -> History | None:
+    path = root() / "derived" / HISTORY_FILE
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        return History(path, int(meta[_UNTIL]), int(meta[_ROWS]))
+    except (OSError, KeyError, ValueError, pa.ArrowInvalid):
+        return None
+
+
+def history_save(table: pa.Table, *, until_dn: int, rows_before: int) -> History:
+    folder = root() / "derived"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / HISTORY_FILE
+    meta = {**(table.schema.metadata or {}), _UNTIL: str(until_dn).encode(), _ROWS: str(rows_before).encode()}
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(folder)
+    return History(path, until_dn, rows_before)
 
 
 def duckdb_connect():
