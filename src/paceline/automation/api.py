@@ -55,8 +55,7 @@ from paceline.automation.schemas import (
     SnoozePage,
     TriggerOut,
 )
-from paceline.core.schemas import PageParams, page_of, refuse_unknown_params
-from paceline.core.services import Actor
+from paceline.core.schemas import PageParams, actor, get_or_404, page_of, refuse_unknown_params
 from paceline.customers.models import Account
 from paceline.users.permissions import is_leader
 
@@ -64,21 +63,10 @@ router = Router(tags=["Automation"])
 P = "/automation"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, via="api")
-
-
 def _leader_only(request: HttpRequest) -> None:
     if not is_leader(request.auth):
         raise AuthorizationError(message="Only a CS leader may do this: rules, playbooks and channels are shared "
                                          "configuration.")
-
-
-def _get(qs, pk: int, label: str) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise HttpError(404, f"No {label} with id {pk}.")
-    return obj
 
 
 def _params(declared: tuple[Param, ...]) -> list[dict[str, Any]]:
@@ -113,25 +101,25 @@ def rule_list(request: HttpRequest, page: Query[PageParams]):
 @router.post(f"{P}/rules", response={201: RuleOut}, summary="Add a rule (CS leaders)")
 def rule_create(request: HttpRequest, payload: RuleFields):
     _leader_only(request)
-    return Status(201, services.rule_create(actor=_actor(request), **payload.model_dump()))
+    return Status(201, services.rule_create(actor=actor(request), **payload.model_dump()))
 
 
 @router.get(P + "/rules/{int:rule_id}", response=RuleOut, summary="Get a rule")
 def rule_get(request: HttpRequest, rule_id: int):
-    return _get(Rule.objects.all(), rule_id, "rule")
+    return get_or_404(Rule.objects.all(), rule_id, "rule")
 
 
 @router.patch(P + "/rules/{int:rule_id}", response=RuleOut, summary="Change a rule (CS leaders)")
 def rule_update(request: HttpRequest, rule_id: int, payload: PatchDict[RuleFields]):
     _leader_only(request)
-    rule = _get(Rule.objects.all(), rule_id, "rule")
-    return services.rule_update(actor=_actor(request), rule=rule, **payload)
+    rule = get_or_404(Rule.objects.all(), rule_id, "rule")
+    return services.rule_update(actor=actor(request), rule=rule, **payload)
 
 
 @router.delete(P + "/rules/{int:rule_id}", response={204: None}, summary="Delete a rule and its log (CS leaders)")
 def rule_delete(request: HttpRequest, rule_id: int):
     _leader_only(request)
-    services.rule_delete(actor=_actor(request), rule=_get(Rule.objects.all(), rule_id, "rule"))
+    services.rule_delete(actor=actor(request), rule=get_or_404(Rule.objects.all(), rule_id, "rule"))
     return Status(204, None)
 
 
@@ -158,16 +146,16 @@ def snooze_list(request: HttpRequest, filters: Query[SnoozeFilters], page: Query
 
 @router.post(f"{P}/snoozes", response={201: SnoozeOut}, summary="Snooze a rule for an account until a date")
 def snooze_set(request: HttpRequest, payload: SnoozeIn):
-    rule = _get(Rule.objects.all(), payload.rule_id, "rule")
-    account = _get(Account.objects.all(), payload.account_id, "account")
-    return Status(201, services.snooze_set(actor=_actor(request), rule=rule, account=account, until=payload.until,
+    rule = get_or_404(Rule.objects.all(), payload.rule_id, "rule")
+    account = get_or_404(Account.objects.all(), payload.account_id, "account")
+    return Status(201, services.snooze_set(actor=actor(request), rule=rule, account=account, until=payload.until,
                                            reason=payload.reason))
 
 
 @router.delete(P + "/snoozes/{int:snooze_id}", response={204: None}, summary="Wake a snoozed rule")
 def snooze_clear(request: HttpRequest, snooze_id: int):
-    snooze = _get(selectors.snoozes(active_only=False), snooze_id, "snooze")
-    services.snooze_clear(actor=_actor(request), snooze=snooze)
+    snooze = get_or_404(selectors.snoozes(active_only=False), snooze_id, "snooze")
+    services.snooze_clear(actor=actor(request), snooze=snooze)
     return Status(204, None)
 
 
@@ -192,42 +180,42 @@ def playbook_list(request: HttpRequest, page: Query[PageParams]):
 def playbook_create(request: HttpRequest, payload: PlaybookFields):
     _leader_only(request)
     fields = payload.model_dump(exclude={"steps"})
-    playbook = services.playbook_create(actor=_actor(request), steps=_steps(payload), **fields)
-    return Status(201, _get(_playbooks(), playbook.pk, "playbook"))
+    playbook = services.playbook_create(actor=actor(request), steps=_steps(payload), **fields)
+    return Status(201, get_or_404(_playbooks(), playbook.pk, "playbook"))
 
 
 @router.get(P + "/playbooks/{int:playbook_id}", response=PlaybookOut, summary="Get a playbook")
 def playbook_get(request: HttpRequest, playbook_id: int):
-    return _get(_playbooks(), playbook_id, "playbook")
+    return get_or_404(_playbooks(), playbook_id, "playbook")
 
 
 @router.put(P + "/playbooks/{int:playbook_id}", response=PlaybookOut,
             summary="Replace a playbook and its steps (CS leaders); steps with an id are kept and changed")
 def playbook_update(request: HttpRequest, playbook_id: int, payload: PlaybookFields):
     _leader_only(request)
-    playbook = _get(Playbook.objects.all(), playbook_id, "playbook")
-    services.playbook_update(actor=_actor(request), playbook=playbook, steps=_steps(payload),
+    playbook = get_or_404(Playbook.objects.all(), playbook_id, "playbook")
+    services.playbook_update(actor=actor(request), playbook=playbook, steps=_steps(payload),
                              **payload.model_dump(exclude={"steps"}))
-    return _get(_playbooks(), playbook.pk, "playbook")
+    return get_or_404(_playbooks(), playbook.pk, "playbook")
 
 
 @router.delete(P + "/playbooks/{int:playbook_id}", response={204: None},
                summary="Delete a playbook nobody has run (CS leaders)")
 def playbook_delete(request: HttpRequest, playbook_id: int):
     _leader_only(request)
-    services.playbook_delete(actor=_actor(request), playbook=_get(Playbook.objects.all(), playbook_id, "playbook"))
+    services.playbook_delete(actor=actor(request), playbook=get_or_404(Playbook.objects.all(), playbook_id, "playbook"))
     return Status(204, None)
 
 
 def _run(pk: int) -> PlaybookRun:
-    return selectors.with_progress([_get(selectors.runs(), pk, "playbook run")])[0]
+    return selectors.with_progress([get_or_404(selectors.runs(), pk, "playbook run")])[0]
 
 
 @router.post(P + "/playbooks/{int:playbook_id}/runs", response={201: RunOut}, summary="Start a playbook on an account")
 def run_start(request: HttpRequest, playbook_id: int, payload: RunIn):
-    playbook = _get(Playbook.objects.all(), playbook_id, "playbook")
-    account = _get(Account.objects.all(), payload.account_id, "account")
-    run = services.playbook_start(actor=_actor(request), playbook=playbook, account=account)
+    playbook = get_or_404(Playbook.objects.all(), playbook_id, "playbook")
+    account = get_or_404(Account.objects.all(), payload.account_id, "account")
+    run = services.playbook_start(actor=actor(request), playbook=playbook, account=account)
     return Status(201, _run(run.pk))
 
 
@@ -246,7 +234,7 @@ def run_list(request: HttpRequest, filters: Query[RunFilters], page: Query[PageP
 
 @router.post(P + "/runs/{int:run_id}/cancel", response=RunOut, summary="Stop a run; its open work is cancelled")
 def run_cancel(request: HttpRequest, run_id: int):
-    services.playbook_run_cancel(actor=_actor(request), run=_get(selectors.runs(), run_id, "playbook run"))
+    services.playbook_run_cancel(actor=actor(request), run=get_or_404(selectors.runs(), run_id, "playbook run"))
     return _run(run_id)
 
 
@@ -264,27 +252,27 @@ def channel_list(request: HttpRequest, page: Query[PageParams]):
              summary="Add a channel (CS leaders); the signing secret is returned this once")
 def channel_create(request: HttpRequest, payload: ChannelFields):
     _leader_only(request)
-    channel, _ = services.channel_create(actor=_actor(request), **payload.model_dump())
+    channel, _ = services.channel_create(actor=actor(request), **payload.model_dump())
     return Status(201, channel)
 
 
 @router.patch(P + "/channels/{int:channel_id}", response=ChannelOut, summary="Change a channel (CS leaders)")
 def channel_update(request: HttpRequest, channel_id: int, payload: PatchDict[ChannelFields]):
     _leader_only(request)
-    channel = _get(Channel.objects.all(), channel_id, "channel")
-    return services.channel_update(actor=_actor(request), channel=channel, **payload)
+    channel = get_or_404(Channel.objects.all(), channel_id, "channel")
+    return services.channel_update(actor=actor(request), channel=channel, **payload)
 
 
 @router.post(P + "/channels/{int:channel_id}/test", response={201: DeliveryDetailOut},
              summary="Send a test notification (CS leaders)")
 def channel_test(request: HttpRequest, channel_id: int):
     _leader_only(request)
-    delivery = services.channel_test(actor=_actor(request), channel=_get(Channel.objects.all(), channel_id, "channel"))
+    delivery = services.channel_test(actor=actor(request), channel=get_or_404(Channel.objects.all(), channel_id, "channel"))
     return Status(201, _delivery(delivery.pk))
 
 
 def _delivery(pk: int) -> Delivery:
-    return _get(Delivery.objects.prefetch_related(Prefetch("log", queryset=DeliveryAttempt.objects.all())), pk,
+    return get_or_404(Delivery.objects.prefetch_related(Prefetch("log", queryset=DeliveryAttempt.objects.all())), pk,
                 "delivery")
 
 
@@ -306,7 +294,7 @@ def delivery_get(request: HttpRequest, delivery_id: int):
              summary="Try a failed delivery again now (CS leaders)")
 def delivery_retry(request: HttpRequest, delivery_id: int):
     _leader_only(request)
-    delivery = _get(Delivery.objects.all(), delivery_id, "delivery")
+    delivery = get_or_404(Delivery.objects.all(), delivery_id, "delivery")
     if delivery.status != DeliveryStatus.FAILED:
         raise HttpError(409, f"Only a failed delivery can be retried; this one is {delivery.status}.")
     services.delivery_retry(delivery=delivery)

@@ -1,4 +1,5 @@
-"""API schemas shared by every app's router: paging, strict query strings, and audit entries."""
+"""API schemas and helpers shared by every app's router: paging, strict query strings, audit entries,
+the acting user, and the 404 and 422 answers for records a request names."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from pydantic import AwareDatetime, field_validator
+
+from paceline.core.services import Actor
 
 # The largest key a 64-bit integer column holds: a bigger number is refused as input rather than
 # left to overflow in the database driver.
@@ -136,3 +139,33 @@ class AuditFilters(InputFilterSchema):
     def filter_actor(self, value: str | None) -> Q:
         # 'me' is replaced by the caller's id in the view, which knows the request.
         return Q(actor_id=int(value)) if value else Q()
+
+
+def actor(request: HttpRequest) -> Actor:
+    """Who acts in an API call: the token's user, via the API (for the audit log)."""
+    return Actor(user=request.auth, via="api")
+
+
+def get_or_404(qs: QuerySet | type[Model], pk: int, label: str) -> Any:
+    """The record the path names, or a 404 naming it."""
+    manager = qs._default_manager if isinstance(qs, type) else qs
+    obj = manager.filter(pk=pk).first()
+    if obj is None:
+        raise HttpError(404, f"No {label} with id {pk}.")
+    return obj
+
+
+def invalid(field: str, msg: str) -> ValidationError:
+    """A 422 naming one field of the body."""
+    return ValidationError([{"type": "validation_error", "loc": ["body", field], "msg": msg}])
+
+
+def ref(qs: QuerySet | type[Model], field: str, pk: int | None) -> Any:
+    """The record a body reference names (None for null), or a 422 naming the reference."""
+    if pk is None:
+        return None
+    manager = qs._default_manager if isinstance(qs, type) else qs
+    obj = manager.filter(pk=pk).first()
+    if obj is None:
+        raise invalid(field, f"No {manager.model._meta.verbose_name} with id {pk}.")
+    return obj

@@ -16,8 +16,14 @@ from ninja import PatchDict, Query, Router, Status
 from ninja.errors import HttpError, ValidationError
 
 from paceline.core.models import AuditEntry
-from paceline.core.schemas import AuditPage, PageParams, page_of, refuse_unknown_params
-from paceline.core.services import Actor
+from paceline.core.schemas import (
+    AuditPage,
+    PageParams,
+    actor,
+    get_or_404,
+    page_of,
+    refuse_unknown_params,
+)
 from paceline.customers import selectors, services
 from paceline.customers.models import Account, Contact, Interaction, Subscription, Task
 from paceline.customers.schemas import (
@@ -66,17 +72,6 @@ contacts = Router(tags=["contacts"])
 subscriptions = Router(tags=["subscriptions"])
 interactions = Router(tags=["interactions"])
 tasks = Router(tags=["tasks"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, via="api")
-
-
-def _get(qs: QuerySet, pk: int, label: str) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise HttpError(404, f"No {label} with id {pk}.")
-    return obj
 
 
 def _get_external(qs: QuerySet, external_id: str, label: str) -> Any:
@@ -180,13 +175,13 @@ def account_list(request: HttpRequest, filters: Query[AccountListParams], page: 
 @accounts.post("", response={201: AccountDetailOut}, summary="Create an account")
 def account_create(request: HttpRequest, payload: AccountIn):
     data = _account_fields(payload.model_dump(exclude_unset=True))
-    account = services.account_create(actor=_actor(request), **data)
+    account = services.account_create(actor=actor(request), **data)
     return Status(201, _account_detail(account))
 
 
 @accounts.get("/{int:account_id}", response=AccountDetailOut, summary="Get an account")
 def account_get(request: HttpRequest, account_id: int):
-    return _account_detail(_get(Account.objects.select_related("owner", "parent"), account_id, "account"))
+    return _account_detail(get_or_404(Account.objects.select_related("owner", "parent"), account_id, "account"))
 
 
 @accounts.get("/by-external-id/{external_id}", response=AccountDetailOut, summary="Get an account by external id")
@@ -196,8 +191,8 @@ def account_get_external(request: HttpRequest, external_id: str):
 
 @accounts.patch("/{int:account_id}", response=AccountDetailOut, summary="Change some of an account's fields")
 def account_update(request: HttpRequest, account_id: int, payload: PatchDict[AccountIn]):
-    account = _get(Account.objects.all(), account_id, "account")
-    account = services.account_update(actor=_actor(request), account=account, **_account_fields(payload))
+    account = get_or_404(Account.objects.all(), account_id, "account")
+    account = services.account_update(actor=actor(request), account=account, **_account_fields(payload))
     return _account_detail(account)
 
 
@@ -209,20 +204,20 @@ def account_update(request: HttpRequest, account_id: int, payload: PatchDict[Acc
 def account_upsert(request: HttpRequest, external_id: str, payload: AccountIn):
     data = _account_fields(payload.model_dump(exclude_unset=True))
     _same_external_id(data, external_id)
-    account, created = services.account_upsert(actor=_actor(request), external_id=external_id, **data)
+    account, created = services.account_upsert(actor=actor(request), external_id=external_id, **data)
     return Status(201 if created else 200, _account_detail(account))
 
 
 @accounts.delete("/{int:account_id}", response={204: None}, summary="Delete an account and its records")
 def account_delete(request: HttpRequest, account_id: int):
-    services.account_delete(actor=_actor(request), account=_get(Account.objects.all(), account_id, "account"))
+    services.account_delete(actor=actor(request), account=get_or_404(Account.objects.all(), account_id, "account"))
     return Status(204, None)
 
 
 @accounts.get("/{int:account_id}/audit", response=AuditPage, summary="The account's audit trail, newest first")
 def account_audit(request: HttpRequest, account_id: int, page: Query[PageParams]):
     refuse_unknown_params(request)
-    account = _get(Account.objects.all(), account_id, "account")
+    account = get_or_404(Account.objects.all(), account_id, "account")
     return page_of(AuditEntry.objects.filter(account_id=account.pk), page)
 
 
@@ -245,13 +240,13 @@ def contact_list(request: HttpRequest, filters: Query[ContactFilters], page: Que
 def contact_create(request: HttpRequest, payload: ContactIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
-    contact = services.contact_create(actor=_actor(request), account=account, **_contact_fields(data))
+    contact = services.contact_create(actor=actor(request), account=account, **_contact_fields(data))
     return Status(201, contact)
 
 
 @contacts.get("/{int:contact_id}", response=ContactOut, summary="Get a contact")
 def contact_get(request: HttpRequest, contact_id: int):
-    return _get(Contact.objects.all(), contact_id, "contact")
+    return get_or_404(Contact.objects.all(), contact_id, "contact")
 
 
 @contacts.get("/by-external-id/{external_id}", response=ContactOut, summary="Get a contact by external id")
@@ -261,8 +256,8 @@ def contact_get_external(request: HttpRequest, external_id: str):
 
 @contacts.patch("/{int:contact_id}", response=ContactOut, summary="Change some of a contact's fields")
 def contact_update(request: HttpRequest, contact_id: int, payload: PatchDict[ContactFields]):
-    contact = _get(Contact.objects.all(), contact_id, "contact")
-    return services.contact_update(actor=_actor(request), contact=contact, **_contact_fields(payload))
+    contact = get_or_404(Contact.objects.all(), contact_id, "contact")
+    return services.contact_update(actor=actor(request), contact=contact, **_contact_fields(payload))
 
 
 @contacts.put(
@@ -275,14 +270,14 @@ def contact_upsert(request: HttpRequest, external_id: str, payload: ContactIn):
     account = _account_of(data)
     _same_external_id(data, external_id)
     contact, created = services.contact_upsert(
-        actor=_actor(request), account=account, external_id=external_id, **_contact_fields(data)
+        actor=actor(request), account=account, external_id=external_id, **_contact_fields(data)
     )
     return Status(201 if created else 200, contact)
 
 
 @contacts.delete("/{int:contact_id}", response={204: None}, summary="Delete a contact")
 def contact_delete(request: HttpRequest, contact_id: int):
-    services.contact_delete(actor=_actor(request), contact=_get(Contact.objects.all(), contact_id, "contact"))
+    services.contact_delete(actor=actor(request), contact=get_or_404(Contact.objects.all(), contact_id, "contact"))
     return Status(204, None)
 
 
@@ -303,13 +298,13 @@ def subscription_list(request: HttpRequest, filters: Query[SubscriptionFilters],
 def subscription_create(request: HttpRequest, payload: SubscriptionIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
-    subscription = services.subscription_create(actor=_actor(request), account=account, **data)
+    subscription = services.subscription_create(actor=actor(request), account=account, **data)
     return Status(201, subscription)
 
 
 @subscriptions.get("/{int:subscription_id}", response=SubscriptionOut, summary="Get a subscription")
 def subscription_get(request: HttpRequest, subscription_id: int):
-    return _get(_subscriptions(), subscription_id, "subscription")
+    return get_or_404(_subscriptions(), subscription_id, "subscription")
 
 
 @subscriptions.get(
@@ -323,8 +318,8 @@ def subscription_get_external(request: HttpRequest, external_id: str):
     "/{int:subscription_id}", response=SubscriptionOut, summary="Change some of a subscription's fields"
 )
 def subscription_update(request: HttpRequest, subscription_id: int, payload: PatchDict[SubscriptionFields]):
-    subscription = _get(_subscriptions(), subscription_id, "subscription")
-    return services.subscription_update(actor=_actor(request), subscription=subscription, **payload)
+    subscription = get_or_404(_subscriptions(), subscription_id, "subscription")
+    return services.subscription_update(actor=actor(request), subscription=subscription, **payload)
 
 
 @subscriptions.put(
@@ -337,15 +332,15 @@ def subscription_upsert(request: HttpRequest, external_id: str, payload: Subscri
     account = _account_of(data)
     _same_external_id(data, external_id)
     subscription, created = services.subscription_upsert(
-        actor=_actor(request), account=account, external_id=external_id, **data
+        actor=actor(request), account=account, external_id=external_id, **data
     )
     return Status(201 if created else 200, subscription)
 
 
 @subscriptions.delete("/{int:subscription_id}", response={204: None}, summary="Delete a subscription")
 def subscription_delete(request: HttpRequest, subscription_id: int):
-    subscription = _get(_subscriptions(), subscription_id, "subscription")
-    services.subscription_delete(actor=_actor(request), subscription=subscription)
+    subscription = get_or_404(_subscriptions(), subscription_id, "subscription")
+    services.subscription_delete(actor=actor(request), subscription=subscription)
     return Status(204, None)
 
 
@@ -355,8 +350,8 @@ def subscription_delete(request: HttpRequest, subscription_id: int):
     summary="Record the renewal outcome of a term (and start the next one unless churned)",
 )
 def subscription_renewal(request: HttpRequest, subscription_id: int, payload: RenewalIn):
-    subscription = _get(_subscriptions(), subscription_id, "subscription")
-    outcome = services.renewal_record(actor=_actor(request), subscription=subscription, **payload.model_dump())
+    subscription = get_or_404(_subscriptions(), subscription_id, "subscription")
+    outcome = services.renewal_record(actor=actor(request), subscription=subscription, **payload.model_dump())
     return Status(201, outcome)
 
 
@@ -386,12 +381,12 @@ def interaction_create(request: HttpRequest, payload: InteractionIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
     fields = _interaction_fields(data)
-    return Status(201, services.interaction_create(actor=_actor(request), account=account, **fields))
+    return Status(201, services.interaction_create(actor=actor(request), account=account, **fields))
 
 
 @interactions.get("/{int:interaction_id}", response=InteractionOut, summary="Get an interaction")
 def interaction_get(request: HttpRequest, interaction_id: int):
-    return _get(_interactions(), interaction_id, "interaction")
+    return get_or_404(_interactions(), interaction_id, "interaction")
 
 
 @interactions.get(
@@ -405,9 +400,9 @@ def interaction_get_external(request: HttpRequest, external_id: str):
     "/{int:interaction_id}", response=InteractionOut, summary="Change some of an interaction's fields"
 )
 def interaction_update(request: HttpRequest, interaction_id: int, payload: PatchDict[InteractionFields]):
-    interaction = _get(Interaction.objects.all(), interaction_id, "interaction")
+    interaction = get_or_404(Interaction.objects.all(), interaction_id, "interaction")
     return services.interaction_update(
-        actor=_actor(request), interaction=interaction, **_interaction_fields(payload)
+        actor=actor(request), interaction=interaction, **_interaction_fields(payload)
     )
 
 
@@ -421,15 +416,15 @@ def interaction_upsert(request: HttpRequest, external_id: str, payload: Interact
     account = _account_of(data)
     _same_external_id(data, external_id)
     interaction, created = services.interaction_upsert(
-        actor=_actor(request), account=account, external_id=external_id, **_interaction_fields(data)
+        actor=actor(request), account=account, external_id=external_id, **_interaction_fields(data)
     )
     return Status(201 if created else 200, interaction)
 
 
 @interactions.delete("/{int:interaction_id}", response={204: None}, summary="Delete an interaction")
 def interaction_delete(request: HttpRequest, interaction_id: int):
-    interaction = _get(Interaction.objects.all(), interaction_id, "interaction")
-    services.interaction_delete(actor=_actor(request), interaction=interaction)
+    interaction = get_or_404(Interaction.objects.all(), interaction_id, "interaction")
+    services.interaction_delete(actor=actor(request), interaction=interaction)
     return Status(204, None)
 
 
@@ -455,13 +450,13 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters], page: Query[Pag
 def task_create(request: HttpRequest, payload: TaskIn):
     data = payload.model_dump(exclude_unset=True)
     account = _account_of(data)
-    task = services.task_create(actor=_actor(request), account=account, **_task_fields(data))
+    task = services.task_create(actor=actor(request), account=account, **_task_fields(data))
     return Status(201, task)
 
 
 @tasks.get("/{int:task_id}", response=TaskOut, summary="Get a task")
 def task_get(request: HttpRequest, task_id: int):
-    return _get(Task.objects.all(), task_id, "task")
+    return get_or_404(Task.objects.all(), task_id, "task")
 
 
 @tasks.get("/by-external-id/{external_id}", response=TaskOut, summary="Get a task by external id")
@@ -471,8 +466,8 @@ def task_get_external(request: HttpRequest, external_id: str):
 
 @tasks.patch("/{int:task_id}", response=TaskOut, summary="Change some of a task's fields")
 def task_update(request: HttpRequest, task_id: int, payload: PatchDict[TaskFields]):
-    task = _get(Task.objects.all(), task_id, "task")
-    return services.task_update(actor=_actor(request), task=task, **_task_fields(payload))
+    task = get_or_404(Task.objects.all(), task_id, "task")
+    return services.task_update(actor=actor(request), task=task, **_task_fields(payload))
 
 
 @tasks.put(
@@ -485,14 +480,14 @@ def task_upsert(request: HttpRequest, external_id: str, payload: TaskIn):
     account = _account_of(data)
     _same_external_id(data, external_id)
     task, created = services.task_upsert(
-        actor=_actor(request), account=account, external_id=external_id, **_task_fields(data)
+        actor=actor(request), account=account, external_id=external_id, **_task_fields(data)
     )
     return Status(201 if created else 200, task)
 
 
 @tasks.delete("/{int:task_id}", response={204: None}, summary="Delete a task")
 def task_delete(request: HttpRequest, task_id: int):
-    services.task_delete(actor=_actor(request), task=_get(Task.objects.all(), task_id, "task"))
+    services.task_delete(actor=actor(request), task=get_or_404(Task.objects.all(), task_id, "task"))
     return Status(204, None)
 
 

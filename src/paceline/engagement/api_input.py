@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest
-from ninja.errors import AuthorizationError, HttpError, ValidationError
+from ninja.errors import ValidationError
 
-from paceline.core.services import Actor
-from paceline.users.permissions import is_leader
+# The helpers every router shares, for this package's modules to import from one place.
+from paceline.core.schemas import actor, get_or_404, invalid, ref  # noqa: F401
+from paceline.users.permissions import api_leader_only as leader_only  # noqa: F401
 
 # Services name model fields; clients know the API's names for them.
 API_FIELD_NAMES = {
@@ -26,19 +24,6 @@ API_FIELD_NAMES = {
     "areas": "area_ids",
     "contact": "contact_id",
 }
-
-
-def actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, via="api")
-
-
-def leader_only(request: HttpRequest, what: str) -> None:
-    if not is_leader(request.auth):
-        raise AuthorizationError(message=f"Only a CS leader may change {what}.")
-
-
-def invalid(field: str, msg: str) -> ValidationError:
-    return ValidationError([{"type": "validation_error", "loc": ["body", field], "msg": msg}])
 
 
 @contextmanager
@@ -53,21 +38,3 @@ def refused() -> Iterator[None]:
              "loc": ["body"] if field == NON_FIELD_ERRORS else ["body", API_FIELD_NAMES.get(field, field)]}
             for field, messages in errors.items() for msg in messages
         ]) from None
-
-
-def get_or_404(qs: QuerySet, pk: int, label: str) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise HttpError(404, f"No {label} with id {pk}.")
-    return obj
-
-
-def ref(qs: QuerySet | type[Model], field: str, pk: int | None) -> Any:
-    """The record a body reference names (None for null), or a 422 naming the reference."""
-    if pk is None:
-        return None
-    manager = qs._default_manager if isinstance(qs, type) else qs
-    obj = manager.filter(pk=pk).first()
-    if obj is None:
-        raise invalid(field, f"No {manager.model._meta.verbose_name} with id {pk}.")
-    return obj

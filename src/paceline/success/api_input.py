@@ -10,10 +10,9 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 
-from paceline.core.services import Actor
+from paceline.core.schemas import actor, get_or_404, ref  # noqa: F401 (shared by this package's routers)
 from paceline.customers.models import Account
 from paceline.success.schemas import metric_value
 from paceline.success.services import BulkError
@@ -32,10 +31,6 @@ API_FIELD_NAMES = {
     "owner_user": "owner_user_id",
     "owner_contact": "owner_contact_id",
 }
-
-
-def actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, via="api")
 
 
 def error(loc: list, msg: str) -> dict[str, Any]:
@@ -67,24 +62,6 @@ def refused(**names: str) -> Iterator[None]:
                 for msg in messages
             ]
         ) from None
-
-
-def get_or_404(qs: QuerySet, pk: int, label: str) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise HttpError(404, f"No {label} with id {pk}.")
-    return obj
-
-
-def ref(qs: QuerySet | type[Model], field: str, pk: int | None) -> Any:
-    """The record a body reference names (None for null), or a 422 naming the reference."""
-    if pk is None:
-        return None
-    manager = qs._default_manager if isinstance(qs, type) else qs
-    obj = manager.filter(pk=pk).first()
-    if obj is None:
-        raise invalid(field, f"No {manager.model._meta.verbose_name} with id {pk}.")
-    return obj
 
 
 def resolve(data: dict[str, Any], key: str, name: str, qs: QuerySet | type[Model]) -> None:

@@ -20,10 +20,9 @@ from django.db.models import Count, Model, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import PatchDict, Query, Router, Status
-from ninja.errors import AuthorizationError, HttpError, ValidationError
+from ninja.errors import AuthorizationError, ValidationError
 
-from paceline.core.schemas import PageParams, page_of, refuse_unknown_params
-from paceline.core.services import Actor
+from paceline.core.schemas import PageParams, actor, get_or_404, page_of, refuse_unknown_params
 from paceline.customers.models import Account, Contact
 from paceline.surveys import milestones as relationship
 from paceline.surveys import selectors, services
@@ -96,10 +95,6 @@ readiness = Router(tags=["readiness assessments"])
 # Reading a request ------------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, via="api")
-
-
 def _error(loc: list, msg: str) -> dict[str, Any]:
     return {"type": "validation_error", "loc": loc, "msg": msg}
 
@@ -139,14 +134,6 @@ def _refused(*, answers: bool = False) -> Iterator[None]:
         raise AuthorizationError(message=str(exc)) from None
 
 
-def _get(qs: QuerySet | type[Model], pk: int, label: str) -> Any:
-    manager = qs._default_manager if isinstance(qs, type) else qs
-    obj = manager.filter(pk=pk).first()
-    if obj is None:
-        raise HttpError(404, f"No {label} with id {pk}.")
-    return obj
-
-
 def _ref(qs: QuerySet | type[Model], field: str, pk: int | None) -> Any:
     """The record a body reference names (None for null), or a 422 naming the reference."""
     if pk is None:
@@ -179,7 +166,7 @@ def _page(request: HttpRequest, schema: type, qs: QuerySet, page: PageParams) ->
 
 
 def _survey_detail(survey_id: int) -> Survey:
-    return _get(Survey.objects.prefetch_related("questions"), survey_id, "survey")
+    return get_or_404(Survey.objects.prefetch_related("questions"), survey_id, "survey")
 
 
 @surveys.get("", response=SurveyPage, summary="List surveys (active ones unless asked)")
@@ -192,10 +179,10 @@ def survey_create(request: HttpRequest, payload: SurveyIn):
     data = payload.model_dump()
     questions = data.pop("questions")
     with _refused(), transaction.atomic():
-        survey = services.survey_create(actor=_actor(request), **data)
+        survey = services.survey_create(actor=actor(request), **data)
         for index, question in enumerate(questions):
             try:
-                services.question_add(actor=_actor(request), survey=survey, **_question_fields(question))
+                services.question_add(actor=actor(request), survey=survey, **_question_fields(question))
             except DjangoValidationError as exc:
                 raise ValidationError(_locations(exc, ["body", "questions", index])) from None
     return Status(201, _survey_detail(survey.pk))
@@ -208,9 +195,9 @@ def survey_get(request: HttpRequest, survey_id: int):
 
 @surveys.patch("/{int:survey_id}", response=SurveyDetailOut, summary="Change a survey's name, intro or thanks")
 def survey_update(request: HttpRequest, survey_id: int, payload: PatchDict[SurveyFields]):
-    survey = _get(Survey, survey_id, "survey")
+    survey = get_or_404(Survey, survey_id, "survey")
     with _refused():
-        services.survey_update(actor=_actor(request), survey=survey, **payload)
+        services.survey_update(actor=actor(request), survey=survey, **payload)
     return _survey_detail(survey.pk)
 
 
@@ -219,9 +206,9 @@ def survey_update(request: HttpRequest, survey_id: int, payload: PatchDict[Surve
     summary="Take a survey out of use: no new campaign; its responses and results stay",
 )
 def survey_deactivate(request: HttpRequest, survey_id: int):
-    survey = _get(Survey, survey_id, "survey")
+    survey = get_or_404(Survey, survey_id, "survey")
     with _refused():
-        services.survey_update(actor=_actor(request), survey=survey, is_active=False)
+        services.survey_update(actor=actor(request), survey=survey, is_active=False)
     return _survey_detail(survey.pk)
 
 
@@ -235,15 +222,15 @@ def _question_fields(data: dict[str, Any]) -> dict[str, Any]:
     "/{int:survey_id}/questions", response={201: QuestionOut}, summary="Add a question after the survey's last one"
 )
 def question_add(request: HttpRequest, survey_id: int, payload: QuestionFields):
-    survey = _get(Survey, survey_id, "survey")
+    survey = get_or_404(Survey, survey_id, "survey")
     with _refused():
-        question = services.question_add(actor=_actor(request), survey=survey, **_question_fields(payload.model_dump()))
+        question = services.question_add(actor=actor(request), survey=survey, **_question_fields(payload.model_dump()))
     return Status(201, question)
 
 
 def _question(survey_id: int, question_id: int) -> Question:
     # A question is reached through its own survey only.
-    return _get(Question.objects.filter(survey_id=survey_id).select_related("survey"), question_id, "question")
+    return get_or_404(Question.objects.filter(survey_id=survey_id).select_related("survey"), question_id, "question")
 
 
 @surveys.patch(
@@ -252,7 +239,7 @@ def _question(survey_id: int, question_id: int) -> Question:
 def question_update(request: HttpRequest, survey_id: int, question_id: int, payload: PatchDict[QuestionFields]):
     question = _question(survey_id, question_id)
     with _refused():
-        return services.question_update(actor=_actor(request), question=question, **_question_fields(payload))
+        return services.question_update(actor=actor(request), question=question, **_question_fields(payload))
 
 
 @surveys.delete(
@@ -262,7 +249,7 @@ def question_update(request: HttpRequest, survey_id: int, question_id: int, payl
 def question_delete(request: HttpRequest, survey_id: int, question_id: int):
     question = _question(survey_id, question_id)
     with _refused():
-        services.question_remove(actor=_actor(request), question=question)
+        services.question_remove(actor=actor(request), question=question)
     return Status(204, None)
 
 
@@ -271,9 +258,9 @@ def question_delete(request: HttpRequest, survey_id: int, question_id: int):
     summary="Put the questions in a new order (every key, once)",
 )
 def question_reorder(request: HttpRequest, survey_id: int, payload: ReorderIn):
-    survey = _get(Survey, survey_id, "survey")
+    survey = get_or_404(Survey, survey_id, "survey")
     with _refused():
-        services.question_reorder(actor=_actor(request), survey=survey, order=payload.question_ids)
+        services.question_reorder(actor=actor(request), survey=survey, order=payload.question_ids)
     return _survey_detail(survey.pk)
 
 
@@ -283,7 +270,7 @@ def question_reorder(request: HttpRequest, survey_id: int, payload: ReorderIn):
 )
 def survey_results(request: HttpRequest, survey_id: int, params: Query[ResultsParams]):
     refuse_unknown_params(request, ResultsParams)
-    survey = _get(Survey, survey_id, "survey")
+    survey = get_or_404(Survey, survey_id, "survey")
     return _results(survey, params)
 
 
@@ -309,7 +296,7 @@ def _results(survey: Survey, params: ResultsParams) -> dict[str, Any]:
 
 
 def _campaign_detail(campaign_id: int) -> Campaign:
-    campaign = _get(Campaign.objects.all(), campaign_id, "campaign")
+    campaign = get_or_404(Campaign.objects.all(), campaign_id, "campaign")
     counts = dict(
         Invitation.objects.filter(campaign=campaign).order_by().values_list("status").annotate(n=Count("id"))
     )
@@ -327,7 +314,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
     data = payload.model_dump(exclude_none=True)
     with _refused():
         survey = _ref(Survey, "survey_id", data.pop("survey_id"))
-        campaign = services.campaign_create(actor=_actor(request), survey=survey, **data)
+        campaign = services.campaign_create(actor=actor(request), survey=survey, **data)
     return Status(201, _campaign_detail(campaign.pk))
 
 
@@ -348,7 +335,7 @@ def _person(contact: Contact, **extra: str) -> dict[str, Any]:
     summary="Who would be asked now, and who not and why (unsubscribed, surveyed recently...); sends nothing",
 )
 def campaign_preview(request: HttpRequest, campaign_id: int):
-    campaign = _get(Campaign.objects.select_related("survey"), campaign_id, "campaign")
+    campaign = get_or_404(Campaign.objects.select_related("survey"), campaign_id, "campaign")
     with _refused():
         preview = services.campaign_preview(campaign=campaign)
     return {"recipients": [_person(c) for c in preview.recipients],
@@ -360,9 +347,9 @@ def campaign_preview(request: HttpRequest, campaign_id: int):
     summary="Send the campaign: one personal link per recipient; sending it again invites only who became eligible",
 )
 def campaign_send(request: HttpRequest, campaign_id: int):
-    campaign = _get(Campaign.objects.select_related("survey"), campaign_id, "campaign")
+    campaign = get_or_404(Campaign.objects.select_related("survey"), campaign_id, "campaign")
     with _refused():
-        result = services.campaign_send(actor=_actor(request), campaign=campaign)
+        result = services.campaign_send(actor=actor(request), campaign=campaign)
     campaign = _campaign_detail(campaign.pk)
     campaign.invited, campaign.skipped, campaign.already_invited = result.invited, result.skipped, result.already
     return campaign
@@ -409,7 +396,7 @@ def _response_fields(data: dict[str, Any]) -> dict[str, Any]:
 def _record(request: HttpRequest, fields: dict[str, Any]) -> tuple[Response, bool]:
     if fields.get("submitted_at") is None:
         fields["submitted_at"] = timezone.now()
-    response, outcome = response_upsert(actor=_actor(request), source=ResponseSource.API, **fields)
+    response, outcome = response_upsert(actor=actor(request), source=ResponseSource.API, **fields)
     return response, outcome == CREATED
 
 
@@ -426,7 +413,7 @@ def response_create(request: HttpRequest, payload: ResponseIn):
     data = payload.model_dump()
     with _refused(answers=True):
         response, created = _record(request, _response_fields(data))
-    response = _get(_responses(), response.pk, "response")
+    response = get_or_404(_responses(), response.pk, "response")
     response.created = created
     return Status(201 if created else 200, response)
 
@@ -472,7 +459,7 @@ def response_bulk(request: HttpRequest, payload: BulkIn):
 
 @responses.get("/{int:response_id}", response=ResponseOut, summary="Get a response with its answers")
 def response_get(request: HttpRequest, response_id: int):
-    return _get(_responses(), response_id, "response")
+    return get_or_404(_responses(), response_id, "response")
 
 
 # Relationship milestones ------------------------------------------------------------------------
@@ -503,26 +490,26 @@ def milestone_create(request: HttpRequest, payload: MilestoneIn):
         account = _account(data)
         if account is None:
             raise DjangoValidationError({"account_id": "Give account_id or account_external_id."})
-        milestone = relationship.milestone_create(actor=_actor(request), account=account, **_milestone_fields(data))
+        milestone = relationship.milestone_create(actor=actor(request), account=account, **_milestone_fields(data))
     return Status(201, milestone)
 
 
 @milestones.get("/{int:milestone_id}", response=MilestoneOut, summary="Get a relationship milestone")
 def milestone_get(request: HttpRequest, milestone_id: int):
-    return _get(RelationshipMilestone, milestone_id, "milestone")
+    return get_or_404(RelationshipMilestone, milestone_id, "milestone")
 
 
 @milestones.patch("/{int:milestone_id}", response=MilestoneOut, summary="Change a relationship milestone")
 def milestone_update(request: HttpRequest, milestone_id: int, payload: PatchDict[MilestoneFields]):
-    milestone = _get(RelationshipMilestone.objects.select_related("account"), milestone_id, "milestone")
+    milestone = get_or_404(RelationshipMilestone.objects.select_related("account"), milestone_id, "milestone")
     with _refused():
-        return relationship.milestone_update(actor=_actor(request), milestone=milestone, **_milestone_fields(payload))
+        return relationship.milestone_update(actor=actor(request), milestone=milestone, **_milestone_fields(payload))
 
 
 @milestones.delete("/{int:milestone_id}", response={204: None}, summary="Delete a relationship milestone")
 def milestone_delete(request: HttpRequest, milestone_id: int):
-    milestone = _get(RelationshipMilestone.objects.select_related("account"), milestone_id, "milestone")
-    relationship.milestone_delete(actor=_actor(request), milestone=milestone)
+    milestone = get_or_404(RelationshipMilestone.objects.select_related("account"), milestone_id, "milestone")
+    relationship.milestone_delete(actor=actor(request), milestone=milestone)
     return Status(204, None)
 
 
@@ -536,7 +523,7 @@ def readiness_list(request: HttpRequest, filters: Query[ReadinessFilters], page:
 
 @readiness.get("/{int:assessment_id}", response=ReadinessOut, summary="Get an adoption-readiness assessment")
 def readiness_get(request: HttpRequest, assessment_id: int):
-    return _get(ReadinessAssessment, assessment_id, "readiness assessment")
+    return get_or_404(ReadinessAssessment, assessment_id, "readiness assessment")
 
 
 router.add_router("/surveys", surveys)

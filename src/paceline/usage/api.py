@@ -18,8 +18,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
-from paceline.core.schemas import PageParams, page_of
-from paceline.core.services import Actor
+from paceline.core.schemas import PageParams, actor, get_or_404, page_of
 from paceline.customers.models import Account
 from paceline.usage import bulk, ingest, services
 from paceline.usage.models import (
@@ -44,6 +43,7 @@ from paceline.usage.schemas import (
     WriteKeyOut,
     WriteKeyPage,
 )
+from paceline.users.permissions import api_leader_only as leader_only
 from paceline.users.permissions import is_leader
 
 router = Router(tags=["Product usage"])
@@ -53,22 +53,6 @@ JOURNAL_ROWS = 20_000  # rows per inbox batch for an uploaded file
 class Window(Schema):
     since: dt.date | None = None
     until: dt.date | None = None
-
-
-def actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, via="api")
-
-
-def leader_only(request: HttpRequest, what: str) -> None:
-    if not is_leader(request.auth):
-        raise AuthorizationError(message=f"Only a CS leader may change {what}.")
-
-
-def get_or_404(qs, pk: int, label: str):
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise HttpError(404, f"No {label} with id {pk}.")
-    return obj
 
 
 def _invalid(exc: ValueError) -> ValidationError:

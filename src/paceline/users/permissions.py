@@ -50,3 +50,11 @@ def leader_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def api_leader_only(request, what: str) -> None:
+    """In an API call: a 403 naming what only a CS leader may change."""
+    from ninja.errors import AuthorizationError
+
+    if not is_leader(request.auth):
+        raise AuthorizationError(message=f"Only a CS leader may change {what}.")
