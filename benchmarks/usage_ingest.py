@@ -158,18 +158,21 @@ def _cli(env: dict, *args: str) -> str:
 
 
 class Server:
-    """``paceline serve --workers 2`` on its own data directory (as tests/usage/test_durability.py)."""
+    """``paceline serve --workers 2`` on its own data directory, or on the environment given (the
+    SIGKILL test, tests/usage/test_durability.py, starts, kills and restarts it)."""
 
-    def __init__(self, data: Path):
+    def __init__(self, data: Path | None = None, *, env: dict | None = None):
         self.data = data
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ)
-        for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PACELINE_USAGE_DIR"):
-            self.env.pop(name, None)
-        self.env["PACELINE_DATA_DIR"] = str(data)
-        self.env["PACELINE_SECRET_KEY"] = "usage-benchmark-only-" + "k" * 40
-        self.env["PACELINE_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+        if env is None:
+            env = dict(os.environ)
+            for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PACELINE_USAGE_DIR"):
+                env.pop(name, None)
+            env["PACELINE_DATA_DIR"] = str(data)
+            env["PACELINE_SECRET_KEY"] = "usage-benchmark-only-" + "k" * 40
+            env["PACELINE_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+        self.env = env
         self.process = None
 
     def prepare(self) -> str:
@@ -199,6 +202,11 @@ class Server:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        """SIGKILL to the server and its workers: no shutdown of any kind."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def journaled(self) -> int:
         with sqlite3.connect(self.data / "paceline.sqlite3") as con:

@@ -140,6 +140,32 @@ def test_no_events_means_no_snapshot(db):
     assert report.days == 0 and not AccountUsageDay.objects.exists()
 
 
+def test_changing_seats_restates_past_utilisation_at_the_next_run(book):
+    acme = book[0]
+    compute.usage_compute(today=day(100))
+    before = AccountUsageDay.objects.get(account=acme, day=day(50))
+    assert before.seats == 8 and before.utilisation == pytest.approx(before.active_30d / 8)
+    subscription = acme.subscriptions.get()
+    subscription.seats = 4
+    subscription.save()
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [day(0)]  # acme's first computed day
+    report = compute.usage_compute(today=day(100))
+    assert report.start == day(0)
+    after = AccountUsageDay.objects.get(account=acme, day=day(50))
+    assert after.seats == 4 and after.utilisation == pytest.approx(after.active_30d / 4)
+    subscription.delete()
+    compute.usage_compute(today=day(100))
+    gone = AccountUsageDay.objects.get(account=acme, day=day(50))
+    assert gone.seats is None and gone.utilisation is None
+
+
+def test_a_subscription_of_an_account_without_snapshots_marks_nothing(book):
+    SubscriptionFactory(account=book[1], seats=3, start_date=day(0), end_date=day(100))  # nothing computed yet
+    compute.usage_compute(today=day(100))
+    SubscriptionFactory(account=AccountFactory(external_id="new"), seats=3, start_date=day(0), end_date=day(100))
+    assert not DirtyDay.objects.exists()
+
+
 def test_the_command_computes_and_says_what_it_did(book):
     out = io.StringIO()
     call_command("usage", "compute", "--today", day(100).isoformat(), stdout=out)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import itertools
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,15 +23,11 @@ import psycopg
 import pytest
 import requests
 
+from benchmarks.usage_ingest import Server
+
 pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
 BATCH = 100
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _run(env: dict, *args: str) -> str:
@@ -41,34 +35,6 @@ def _run(env: dict, *args: str) -> str:
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)  # noqa: S603
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
-
-
-class Server:
-    def __init__(self, env: dict, port: int):
-        self.env, self.port, self.process = env, port, None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 (our own command)
-            [sys.executable, "-m", "paceline.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", "2", "--no-collectstatic"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.post(f"http://127.0.0.1:{self.port}/v1/batch", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        raise AssertionError("the server did not start")
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
 
 
 def _batches(n: int) -> list[list[dict]]:
@@ -119,8 +85,8 @@ def test_sigkill_mid_load_loses_no_acknowledged_event_and_duplicates_none(server
     key = _run(server_env, "shell", "-c",
                "from paceline.core.services import SYSTEM; from paceline.usage.services import write_key_create; "
                "print(write_key_create(actor=SYSTEM, name='load')[1])").strip().splitlines()[-1]
-    server = Server(server_env, _free_port())
-    url = f"http://127.0.0.1:{server.port}/v1/batch"
+    server = Server(env=server_env)
+    url = f"{server.url}/v1/batch"
     batches = _batches(400)
     acknowledged: set[int] = set()
     counter = itertools.count()

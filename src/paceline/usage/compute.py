@@ -19,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection, transaction
 
 from paceline.customers.models import Account, Subscription, SubscriptionStatus
@@ -162,21 +163,26 @@ def _save_history(con, inputs: metrics_plan.Inputs, report: ComputeReport) -> No
     report.history_until = from_dn(until)
 
 
-def _insert(model, fields: list[str], columns: list[list], progress) -> int:
-    """Insert rows given column by column with the driver's executemany: no model instances, and
-    no splitting into batches of a few dozen rows as ``bulk_create`` must do on SQLite."""
-    n = len(columns[0]) if columns else 0
+def _insert(model, fields: list[str], table: pa.Table, columns: list[str], progress, **constant) -> int:
+    """Insert the rows of an Arrow table with the driver's executemany, ``CHUNK`` rows at a time:
+    no model instances, no batches of a few dozen rows as ``bulk_create`` must make on SQLite, and
+    only one chunk of Python values in memory at once. ``columns`` are the table's columns for
+    ``fields`` in order (day numbers, ``*_dn``, become dates); ``constant`` fields follow them."""
+    n = table.num_rows
     if not n:
         return 0
     meta = model._meta
-    names = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    names = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in [*fields, *constant])
+    placeholders = ", ".join(["%s"] * (len(fields) + len(constant)))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
-    rows = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:
         for start in range(0, n, CHUNK):
-            cursor.executemany(sql, rows[start:start + CHUNK])
-            progress.advance(min(CHUNK, n - start))
+            part = table.slice(start, CHUNK)
+            values = [_days(part[c].to_pylist()) if c == "dn" or c.endswith("_dn") else part[c].to_pylist()
+                      for c in columns]
+            values += [[v] * part.num_rows for v in constant.values()]
+            cursor.executemany(sql, list(zip(*values, strict=True)))
+            progress.advance(part.num_rows)
     return n
 
 
@@ -207,27 +213,21 @@ def _write(result: dict[str, pa.Table], *, report: ComputeReport, full: bool, st
         days = AccountUsageDay.objects.all() if full else AccountUsageDay.objects.filter(day__gte=start)
         days.filter(day__lte=today).delete()
         keys = [m.key for m in METRICS]
-        report.usage_days = _insert(AccountUsageDay, ["account", "day", *keys], [
-            usage["account_id"].to_pylist(), _days(usage["dn"].to_pylist()),
-            *(usage[k].to_pylist() for k in keys)], progress)
+        report.usage_days = _insert(AccountUsageDay, ["account", "day", *keys], usage,
+                                    ["account_id", "dn", *keys], progress)
         feature_weeks = AccountFeatureWeek.objects.all() if full else AccountFeatureWeek.objects.filter(week__gte=first_week)
         feature_weeks.delete()
-        report.feature_weeks = _insert(AccountFeatureWeek, ["account", "feature", "week", "users", "share"], [
-            weeks["account_id"].to_pylist(), weeks["feature"].to_pylist(), _days(weeks["week_dn"].to_pylist()),
-            weeks["users"].to_pylist(), weeks["share"].to_pylist()], progress)
+        report.feature_weeks = _insert(AccountFeatureWeek, ["account", "feature", "week", "users", "share"], weeks,
+                                       ["account_id", "feature", "week_dn", "users", "share"], progress)
         AccountUserActivity.objects.all().delete()
         report.user_activity = _insert(
-            AccountUserActivity,
-            ["account", "user_id", "as_of", "first_seen", "last_seen", "active_days_30d", "events_30d"],
-            [users["account_id"].to_pylist(), users["user_id"].to_pylist(), [today] * users.num_rows,
-             _days(users["first_dn"].to_pylist()), _days(users["last_dn"].to_pylist()),
-             users["days_30d"].to_pylist(), users["events_30d"].to_pylist()], progress)
+            AccountUserActivity, ["account", "user_id", "first_seen", "last_seen", "active_days_30d", "events_30d"],
+            users, ["account_id", "user_id", "first_dn", "last_dn", "days_30d", "events_30d"], progress, as_of=today)
         UnmatchedGroup.objects.all().delete()
-        report.unmatched_groups = _insert(UnmatchedGroup, ["group_id", "events", "users", "first_seen", "last_seen"], [
-            unmatched["group_id"].to_pylist(), unmatched["events"].to_pylist(), unmatched["users"].to_pylist(),
-            _days(unmatched["first_dn"].to_pylist()), _days(unmatched["last_dn"].to_pylist())], progress)
+        report.unmatched_groups = _insert(UnmatchedGroup, ["group_id", "events", "users", "first_seen", "last_seen"],
+                                          unmatched, ["group_id", "events", "users", "first_dn", "last_dn"], progress)
         report.dirty_days_cleared, _ = DirtyDay.objects.filter(pk__in=[d.pk for d in dirty]).delete()
-    report.accounts = len(set(usage["account_id"].to_pylist()))
+    report.accounts = pc.count_distinct(usage["account_id"]).as_py()
 
 
 def _done(report: ComputeReport, began: float, note: str) -> ComputeReport:

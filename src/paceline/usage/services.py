@@ -118,6 +118,21 @@ def _all_days_dirty() -> None:
     DirtyDay.objects.bulk_create([DirtyDay(day=d) for d in days if d not in existing], batch_size=1000)
 
 
+def seats_changed(subscription) -> None:
+    """A subscription was saved or deleted: its seats may have changed for days already computed.
+
+    The metrics job recomputes from its earliest dirty day to today, so marking the first computed
+    day the subscription covers restates the account's utilisation from there on (the job's next
+    run; the worker's is nightly).
+    """
+    from paceline.usage.models import AccountUsageDay, DirtyDay
+
+    first = (AccountUsageDay.objects.filter(account_id=subscription.account_id, day__gte=subscription.start_date)
+             .order_by("day").values_list("day", flat=True).first())
+    if first is not None and first <= timezone.localdate():
+        DirtyDay.objects.get_or_create(day=first)
+
+
 def write_key_touch(key: WriteKey, *, at: dt.datetime) -> None:
     """Note when a key was last used, at most once a minute (not a write per request)."""
     if key.last_used_at is None or at - key.last_used_at > dt.timedelta(minutes=1):
