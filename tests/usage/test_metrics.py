@@ -90,7 +90,12 @@ def test_stickiness_and_events_per_user_are_30_day_averages(acme):
     compute.usage_compute(today=day(9))
     r = rows(acme)[day(9)]
     assert r.active_30d == 2
-    assert r.stickiness == pytest.approx((11 / 30) / 2)  # mean DAU over 30 days / MAU
+    assert r.stickiness == pytest.approx((11 / 10) / 2)  # mean DAU over its 10 days so far / MAU
+    write([Ev(day(n), "acme", "u1") for n in range(10, 40)])
+    compute.usage_compute(today=day(39))
+    later = rows(acme)
+    assert later[day(39)].stickiness == pytest.approx((30 / 30) / 1)  # [10, 39]: u1 alone, every day
+    assert later[day(29)].stickiness == pytest.approx((30 + 1) / 30 / 2)  # [0, 29]: 30 days old
     assert r.events_30d == 13
     assert r.events_per_user == pytest.approx(13 / 2)
 

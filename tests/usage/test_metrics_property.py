@@ -62,7 +62,8 @@ def reference(events: list[Ev], *, start: int, today: int) -> dict[tuple[int, in
             out[(account, d)] = {
                 "events": events_in(d, d), "active_1d": users(d, d), "active_7d": users(d - 6, d),
                 "active_30d": a30, "events_30d": e30,
-                "stickiness": sum(users(x, x) for x in range(d - 29, d + 1)) / 30 / a30 if a30 else None,
+                "stickiness": (sum(users(x, x) for x in range(d - 29, d + 1)) / min(30, d - first + 1) / a30
+                               if a30 else None),
                 "events_per_user": e30 / a30 if a30 else None,
                 "breadth": breadth, "breadth_share": breadth / len(FEATURES),
                 "seats": seats, "utilisation": a30 / seats if seats else None,

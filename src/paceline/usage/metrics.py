@@ -6,7 +6,7 @@ Two kinds of declarations:
   quantity over the N days ending on the day (inclusive). ``metrics_plan`` turns every window into
   +/- deltas and one running sum per account, so a 30-day distinct count never needs a self-join;
 - **metrics** (``Metric``): a column of ``AccountUsageDay``, an Ibis expression over the windows
-  of the day (plus ``seats``, ``last_active`` and ``key_features``).
+  of the day (plus ``seats``, ``first_dn``, ``last_active`` and ``key_features``).
 
 Adding a metric is adding one object here (and its column). The expressions use only operations
 that compile on DuckDB, PostgreSQL and Spark (a test compiles each one for PostgreSQL). Days are
@@ -85,8 +85,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("active_7d", "Active users, 7 days", lambda s: s.users_7d),
     Metric("active_30d", "Active users, 30 days", lambda s: s.users_30d),
     Metric("events_30d", "Events, 30 days", lambda s: s.events_30d),
-    Metric("stickiness", "DAU / MAU (mean daily active users over 30 days / active users, 30 days)",
-           lambda s: _ratio(s.user_days_30d, s.users_30d * STICKINESS_DAYS)),
+    Metric("stickiness", "DAU / MAU (mean daily active users over 30 days, or over the days since the "
+                         "first activity when fewer, / active users, 30 days)",
+           lambda s: _ratio(s.user_days_30d, s.users_30d * ibis.least(s.dn - s.first_dn + 1, STICKINESS_DAYS))),
     Metric("events_per_user", "Events per active user, 30 days", lambda s: _ratio(s.events_30d, s.users_30d)),
     Metric("breadth", "Key features used, 30 days", lambda s: s.features_30d),
     Metric("breadth_share", "Key features used / key features defined",

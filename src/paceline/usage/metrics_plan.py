@@ -214,19 +214,20 @@ def deltas(inputs: Inputs, aud: ir.Table, fud: ir.Table) -> ir.Table:
 def daily_series(inputs: Inputs, *, aud: ir.Table | None = None, fud: ir.Table | None = None,
                  bounds: ir.Table | None = None) -> ir.Table:
     """One row per account and day of ``[start, today]`` from its first activity, with every window
-    as a running count and ``seats``, ``last_active``, ``key_features``: what metrics read."""
+    as a running count and ``seats``, ``first_dn``, ``last_active``, ``key_features``: what metrics
+    read."""
     aud = user_days(inputs) if aud is None else aud
     fud = feature_user_days(inputs) if fud is None else fud
     bounds = account_bounds(inputs) if bounds is None else bounds
     summed = deltas(inputs, aud, fud)
     cal = inputs.calendar
-    grid = bounds.join(cal, cal.dn >= bounds.first_dn).select("account_id", "dn", "last_before")
+    grid = bounds.join(cal, cal.dn >= bounds.first_dn).select("account_id", "dn", "first_dn", "last_before")
     dense = grid.left_join(summed, ["account_id", "dn"]).select(
-        "account_id", "dn", "last_before", *[ibis._[w.name].fill_null(0).name(w.name) for w in WINDOWS]
+        "account_id", "dn", "first_dn", "last_before", *[ibis._[w.name].fill_null(0).name(w.name) for w in WINDOWS]
     )
     running = ibis.cumulative_window(group_by=dense.account_id, order_by=dense.dn)
     summed_up = dense.select(
-        "account_id", "dn", "last_before", **{w.name: dense[w.name].sum().over(running) for w in WINDOWS}
+        "account_id", "dn", "first_dn", "last_before", **{w.name: dense[w.name].sum().over(running) for w in WINDOWS}
     )
     # The last active day needs the running count (a day's delta can be 0 on an active day).
     again = ibis.cumulative_window(group_by=summed_up.account_id, order_by=summed_up.dn)
