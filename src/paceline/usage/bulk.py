@@ -278,9 +278,8 @@ def ingest_file(path: Path, *, fmt: str = "", progress=None, dedupe: bool = True
             report.rejected += checked.rejected
             report.errors.extend(checked.errors[: max(0, MAX_ERRORS - len(report.errors))])
             table = checked.table
-            compactor._side_effects(table, compactor.DrainReport())
-            fresh = compactor.dedupe(table, window_hours=24 * 365 * 100) if dedupe else table
-            fresh = compactor._resolve_groups(fresh)
+            fresh = compactor.prepare(table, compactor.DrainReport(), deduplicate=dedupe,
+                                      window_hours=24 * 365 * 100)
             report.duplicates += table.num_rows - fresh.num_rows
             days = store.write_events(fresh)
             compactor.mark_days(days)

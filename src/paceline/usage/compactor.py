@@ -200,6 +200,16 @@ def _side_effects(table: pa.Table, report: DrainReport) -> None:
         _identify_contacts(table, report)
 
 
+def prepare(table: pa.Table, report: DrainReport, *, deduplicate: bool = True,
+            window_hours: int | None = None) -> pa.Table:
+    """What every way into the store does before writing (the inbox here, files in ``bulk``):
+    links and contacts from group and identify calls, duplicates dropped (by messageId, within
+    ``window_hours``), and track/page/screen events without a group given their user's group."""
+    _side_effects(table, report)
+    fresh = dedupe(table, window_hours=window_hours) if deduplicate else table
+    return _resolve_groups(fresh)
+
+
 def mark_days(days: set[dt.date] | list[dt.date]) -> None:
     """Tell the metrics job these days of events changed."""
     days = set(days)
@@ -254,8 +264,7 @@ def inbox_drain(*, max_events: int = DRAIN_EVENTS, max_rounds: int | None = None
             table = _load(batches)
             report.batches += len(batches)
             report.received += table.num_rows
-            _side_effects(table, report)
-            fresh = _resolve_groups(dedupe(table))
+            fresh = prepare(table, report)
             report.duplicates += table.num_rows - fresh.num_rows
             report.stored += fresh.num_rows
             first, last = batches[0].id, batches[-1].id
