@@ -9,6 +9,7 @@ from django.test import Client
 
 from paceline.core.models import AuditEntry
 from paceline.usage import compactor, store
+from paceline.usage.ingest import ARROW_STREAM
 from paceline.usage.models import AccountUsageDay, InboxBatch, KeyFeature, WriteKey
 from tests.api.conftest import BASE, error_fields
 
@@ -89,9 +90,14 @@ def test_an_uploaded_file_is_journaled_with_its_bad_rows_named(leader, api_token
     assert response.status_code == 200, response.content
     assert response.json() == {"rows": 2, "accepted": 1, "rejected": 1,
                                "errors": [{"line": 3, "field": "event", "error": "a track event needs its name"}]}
-    assert InboxBatch.objects.get().source == "api-file"
+    batch = InboxBatch.objects.get()
+    assert batch.source == "api-file"
+    assert bytes(batch.payload).startswith(ARROW_STREAM)  # the checked rows as Arrow, not re-packed as JSON
     assert compactor.inbox_drain().stored == 1
     assert len(store.event_files()) == 1
+    stored = store.query("SELECT ts, group_id, user_id, event, type FROM read_parquet(?)", [store.events_glob()])
+    assert stored.to_pylist() == [{"ts": dt.datetime(2026, 11, 1, 10, tzinfo=dt.UTC), "group_id": "acme",
+                                   "user_id": "u1", "event": "Login", "type": "track"}]
 
 
 def test_an_unreadable_upload_is_refused_whole(leader, csm, api_token_for):

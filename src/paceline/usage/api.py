@@ -180,18 +180,9 @@ def events_file(request: HttpRequest, file: File[UploadedFile], format: str = ""
             table = result.table
             for start in range(0, table.num_rows, JOURNAL_ROWS):
                 part = table.slice(start, JOURNAL_ROWS)
-                packed = _pack(part)
-                services.inbox_append(payload=packed, count=part.num_rows, write_key=None, source="api-file")
+                services.inbox_append(payload=ingest.pack_arrow(part), count=part.num_rows, write_key=None,
+                                      source="api-file")
                 accepted += part.num_rows
     errors = [e.as_dict() for c in checked for e in c.errors][: bulk.MAX_ERRORS]
     return {"rows": rows, "accepted": accepted, "rejected": rows - accepted, "errors": errors}
 
-
-def _pack(table) -> bytes:
-    rows = ingest.Rows()
-    columns = table.to_pydict()
-    rows.ts = [int(t.timestamp() * 1000) for t in columns["ts"]]
-    rows.received_at = [int(t.timestamp() * 1000) for t in columns["received_at"]]
-    for name in ("group_id", "user_id", "event", "type", "message_id", "properties"):
-        setattr(rows, name, columns[name])
-    return rows.pack()

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from paceline.core.services import Actor
 from paceline.usage import store
-from paceline.usage.ingest import Rows
+from paceline.usage.ingest import ARROW_STREAM, Rows
 from paceline.usage.models import DirtyDay, InboxBatch, UserLink
 
 logger = logging.getLogger("paceline.usage.compactor")
@@ -70,8 +70,15 @@ def _table(columns: dict[str, list]) -> pa.Table:
     return pa.table(arrays, schema=store.EVENT_SCHEMA)
 
 
+def _payload_table(payload: bytes) -> pa.Table:
+    data = bytes(payload)
+    if data.startswith(ARROW_STREAM):
+        return pa.ipc.open_stream(data).read_all().select(store.EVENT_SCHEMA.names).cast(store.EVENT_SCHEMA)
+    return _table(Rows.unpack(data))
+
+
 def _load(batches: list[InboxBatch]) -> pa.Table:
-    tables = [_table(Rows.unpack(b.payload)) for b in batches]
+    tables = [_payload_table(b.payload) for b in batches]
     return pa.concat_tables(tables) if tables else store.EVENT_SCHEMA.empty_table()
 
 

@@ -48,7 +48,7 @@ class InboxBatch(models.Model):
     write_key = models.ForeignKey(WriteKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source = models.CharField(max_length=20, default="http", help_text="http, file or api-file")
     count = models.PositiveIntegerField()
-    payload = models.BinaryField(help_text="zlib-compressed JSON lines of normalised events")
+    payload = models.BinaryField(help_text="Normalised events: zlib-compressed JSON columns, or an Arrow IPC stream (files)")
 
     class Meta:
         ordering = ["id"]
