@@ -5,11 +5,9 @@ No timed assertion: the times depend on the machine and belong in docs/PERFORMAN
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from benchmarks import usage_adoption, usage_data, usage_ingest, usage_metrics
+from benchmarks import usage_data, usage_ingest, usage_metrics
 from paceline.usage import store
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,11 +44,3 @@ def test_the_metrics_benchmark_computes_three_ways_that_agree(capsys):
                    "nightly recomputed 1 day(s)", "the same nightly run without the kept user history"):
         assert figure in out, figure
 
-
-def test_the_adoption_tab_benchmark_times_a_long_history_against_a_young_account(capsys, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["usage_adoption.py", "--databases", "sqlite", "--accounts", "30",
-                                      "--events", "30000", "--iterations", "5", "--warmup", "1"])
-    assert usage_adoption.main() == 0
-    out = capsys.readouterr().out
-    assert "| sqlite | two years of history | 730 |" in out
-    assert "| sqlite | baseline: youngest live account |" in out and "| x1.00 |" in out

@@ -18,8 +18,8 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 
+import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
 from django.db import connection, transaction
 
 from paceline.customers.models import Account, Subscription, SubscriptionStatus
@@ -163,26 +163,27 @@ def _save_history(con, inputs: metrics_plan.Inputs, report: ComputeReport) -> No
     report.history_until = from_dn(until)
 
 
-def _insert(model, fields: list[str], table: pa.Table, columns: list[str], progress, **constant) -> int:
-    """Insert the rows of an Arrow table with the driver's executemany, ``CHUNK`` rows at a time:
-    no model instances, no batches of a few dozen rows as ``bulk_create`` must make on SQLite, and
-    only one chunk of Python values in memory at once. ``columns`` are the table's columns for
-    ``fields`` in order (day numbers, ``*_dn``, become dates); ``constant`` fields follow them."""
-    n = table.num_rows
-    if not n:
-        return 0
+def _insert(model, fields: list[str], rows: ir.Table, columns: list[str], progress, **constant) -> int:
+    """Insert the rows of a computed table with the driver's executemany, streamed from the backend
+    ``CHUNK`` rows at a time: no model instances, no batches of a few dozen rows as ``bulk_create``
+    must make on SQLite, and one chunk in memory at once (Arrow, then Python values). ``columns`` are
+    the table's columns for ``fields`` in order (day numbers, ``*_dn``, become dates); ``constant``
+    fields follow them."""
     meta = model._meta
     names = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in [*fields, *constant])
     placeholders = ", ".join(["%s"] * (len(fields) + len(constant)))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+    n = 0
     with connection.cursor() as cursor:
-        for start in range(0, n, CHUNK):
-            part = table.slice(start, CHUNK)
-            values = [_days(part[c].to_pylist()) if c == "dn" or c.endswith("_dn") else part[c].to_pylist()
-                      for c in columns]
+        for part in rows.select(*columns).to_pyarrow_batches(chunk_size=CHUNK):
+            if not part.num_rows:
+                continue
+            values = [_days(part.column(c).to_pylist()) if c == "dn" or c.endswith("_dn")
+                      else part.column(c).to_pylist() for c in columns]
             values += [[v] * part.num_rows for v in constant.values()]
             cursor.executemany(sql, list(zip(*values, strict=True)))
             progress.advance(part.num_rows)
+            n += part.num_rows
     return n
 
 
@@ -190,24 +191,31 @@ def _days(values: list) -> list[dt.date]:
     return [from_dn(v) for v in values]
 
 
-def _read(con, inputs: metrics_plan.Inputs) -> dict[str, pa.Table]:
-    """Run the plan on the backend; the intermediate tables several outputs share are cached."""
-    hist = metrics_plan.history(inputs).cache()
-    aud = metrics_plan.user_days(inputs).cache()
-    fud = metrics_plan.feature_user_days(inputs).cache()
+def _read(inputs: metrics_plan.Inputs, cached: list) -> dict[str, ir.Table]:
+    """Run the plan on the backend. The intermediate tables several outputs share and the outputs
+    are cached there (DuckDB spills them to disk past its memory limit), to be written in chunks;
+    ``cached`` collects them, for the caller to release."""
+
+    def cache(table: ir.Table) -> ir.Table:
+        cached.append(table.cache())
+        return cached[-1]
+
+    hist = cache(metrics_plan.history(inputs))
+    aud = cache(metrics_plan.user_days(inputs))
+    fud = cache(metrics_plan.feature_user_days(inputs))
     bounds = metrics_plan.account_bounds(inputs, hist)
     return {
-        "usage": con.to_pyarrow(metrics_plan.usage_days(inputs, aud=aud, fud=fud, bounds=bounds)),
-        "weeks": con.to_pyarrow(metrics_plan.feature_weeks(inputs, aud=aud, fud=fud)),
-        "users": con.to_pyarrow(metrics_plan.user_activity(inputs, hist, aud=aud)),
-        "unmatched": con.to_pyarrow(metrics_plan.unmatched_groups(inputs, hist)),
+        "usage": cache(metrics_plan.usage_days(inputs, aud=aud, fud=fud, bounds=bounds)),
+        "weeks": cache(metrics_plan.feature_weeks(inputs, aud=aud, fud=fud)),
+        "users": cache(metrics_plan.user_activity(inputs, hist, aud=aud)),
+        "unmatched": cache(metrics_plan.unmatched_groups(inputs, hist)),
     }
 
 
-def _write(result: dict[str, pa.Table], *, report: ComputeReport, full: bool, start: dt.date,
+def _write(result: dict[str, ir.Table], *, report: ComputeReport, full: bool, start: dt.date,
            today: dt.date, dirty: list[DirtyDay], progress) -> None:
     usage, weeks, users, unmatched = (result[k] for k in ("usage", "weeks", "users", "unmatched"))
-    progress.total(usage.num_rows + weeks.num_rows + users.num_rows + unmatched.num_rows)
+    progress.total(sum(int(t.count().execute()) for t in (usage, weeks, users, unmatched)))
     first_week = start - dt.timedelta(days=start.weekday())
     with transaction.atomic():
         days = AccountUsageDay.objects.all() if full else AccountUsageDay.objects.filter(day__gte=start)
@@ -227,7 +235,7 @@ def _write(result: dict[str, pa.Table], *, report: ComputeReport, full: bool, st
         report.unmatched_groups = _insert(UnmatchedGroup, ["group_id", "events", "users", "first_seen", "last_seen"],
                                           unmatched, ["group_id", "events", "users", "first_dn", "last_dn"], progress)
         report.dirty_days_cleared, _ = DirtyDay.objects.filter(pk__in=[d.pk for d in dirty]).delete()
-    report.accounts = pc.count_distinct(usage["account_id"]).as_py()
+    report.accounts = int(usage.account_id.nunique().execute())
 
 
 def _done(report: ComputeReport, began: float, note: str) -> ComputeReport:
@@ -248,6 +256,7 @@ def usage_compute(*, engine: str | None = None, full: bool = False, today: dt.da
         if not store.has_events():
             return _done(report, began, "no events in the store")
         con = engines.connect(report.engine)
+        cached: list = []
         try:
             today_dn = to_dn(today)
             start_dn = None if full else _incremental_start([d.day for d in dirty])
@@ -272,13 +281,16 @@ def usage_compute(*, engine: str | None = None, full: bool = False, today: dt.da
                 known_until=known.until_dn if known else None,
             )
             report.read_from = from_dn(known.until_dn) if known else None
-            result = _read(con, inputs)
+            result = _read(inputs, cached)
             _save_history(con, inputs, report)
+            report.read_seconds = round(time.perf_counter() - began, 3)
+            _write(result, report=report, full=full, start=report.start, today=today, dirty=dirty,
+                   progress=progress)
         finally:
+            for table in reversed(cached):  # now, not when garbage-collected after the disconnect
+                table.release()
             if not engines.is_spark(con):
                 con.disconnect()
-        report.read_seconds = round(time.perf_counter() - began, 3)
-        _write(result, report=report, full=full, start=report.start, today=today, dirty=dirty, progress=progress)
     report.seconds = round(time.perf_counter() - began, 3)
     report.write_seconds = round(report.seconds - report.read_seconds, 3)
     logger.debug("usage computed: %s", report.as_dict())
