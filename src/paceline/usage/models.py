@@ -92,7 +92,9 @@ class AccountUsageDay(models.Model):
     active_7d = models.PositiveIntegerField(default=0)
     active_30d = models.PositiveIntegerField(default=0)
     events_30d = models.PositiveIntegerField(default=0)
-    stickiness = models.FloatField(null=True, blank=True, help_text="Average DAU over 30 days / MAU.")
+    stickiness = models.FloatField(
+        null=True, blank=True,
+        help_text="Average DAU over 30 days (over the days since the first activity if fewer) / MAU.")
     events_per_user = models.FloatField(null=True, blank=True, help_text="Events per active user, 30 days.")
     breadth = models.PositiveSmallIntegerField(default=0, help_text="Key features used in 30 days.")
     breadth_share = models.FloatField(null=True, blank=True, help_text="Key features used / key features defined.")

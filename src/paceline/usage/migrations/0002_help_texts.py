@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
+            model_name='accountusageday',
+            name='stickiness',
+            field=models.FloatField(blank=True, help_text='Average DAU over 30 days (over the days since the first activity if fewer) / MAU.', null=True),
+        ),
+        migrations.AlterField(
             model_name='inboxbatch',
             name='payload',
             field=models.BinaryField(help_text='Normalised events: zlib-compressed JSON columns, or an Arrow IPC stream (files)'),
