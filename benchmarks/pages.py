@@ -26,6 +26,7 @@ which is dropped and created for each run and dropped at the end; its name must 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -247,9 +249,13 @@ def _measure(client, url: str, headers: dict, warmup: int, iterations: int) -> d
     }
 
 
-def child(args) -> int:
+@contextlib.contextmanager
+def served_django(database: str) -> Iterator[None]:
+    """Django on a fresh database (SQLite in a temporary directory, or the bench PostgreSQL database),
+    migrated and with the production static manifest (pages resolve static URLs through it, as under
+    `paceline serve`); the PostgreSQL database is dropped afterwards."""
     with tempfile.TemporaryDirectory(prefix="paceline-bench-db-") as tmp:
-        pg_url = _configure(args.database, Path(tmp))
+        pg_url = _configure(database, Path(tmp))
         try:
             sys.path.insert(0, str(ROOT / "src"))
             import django
@@ -257,39 +263,44 @@ def child(args) -> int:
             django.setup()
             from django.core.management import call_command
             from django.db import connections
-            from django.test import Client
-
-            from paceline.core.services import Actor
-            from paceline.users.models import User
-            from paceline.users.services import token_create
 
             call_command("migrate", verbosity=0)
-            # Pages resolve static URLs through the production manifest, as under `paceline serve`.
             call_command("collectstatic", interactive=False, verbosity=0)
-            facts, build_seconds = _build(args.accounts, args.interactions)
-            leader = User.objects.get(username="maya")
-            _, token = token_create(actor=Actor(user=leader, via="cli"), user=leader, name="benchmark")
-            client = Client()
-            client.force_login(leader)
-            pages = {
-                "book": ("/book/?segment=enterprise&sort=-arr&owner=all", {}),
-                "account": (f"/accounts/{facts['whale_id']}/", {}),
-                "api": ("/api/v1/accounts?limit=50&sort=-arr", {"HTTP_AUTHORIZATION": f"Bearer {token}"}),
-            }
-            measured = {
-                name: _measure(client, url, headers, args.warmup, args.iterations)
-                for name, (url, headers) in pages.items()
-            }
-            result = {"database": args.database, **facts, "build_seconds": build_seconds, "pages": measured}
-            Path(args.json).write_text(json.dumps(result))
-            print(f"   built in {build_seconds:.0f} s; " + ", ".join(
-                f"{n} p50 {p['p50']:.1f} / p95 {p['p95']:.1f} ms, {p['queries']} queries" for n, p in measured.items()
-            ), flush=True)
+            yield
             connections.close_all()
         finally:
             if pg_url:
                 name = urlparse(pg_url).path.lstrip("/")
                 _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def child(args) -> int:
+    with served_django(args.database):
+        from django.test import Client
+
+        from paceline.core.services import Actor
+        from paceline.users.models import User
+        from paceline.users.services import token_create
+
+        facts, build_seconds = _build(args.accounts, args.interactions)
+        leader = User.objects.get(username="maya")
+        _, token = token_create(actor=Actor(user=leader, via="cli"), user=leader, name="benchmark")
+        client = Client()
+        client.force_login(leader)
+        pages = {
+            "book": ("/book/?segment=enterprise&sort=-arr&owner=all", {}),
+            "account": (f"/accounts/{facts['whale_id']}/", {}),
+            "api": ("/api/v1/accounts?limit=50&sort=-arr", {"HTTP_AUTHORIZATION": f"Bearer {token}"}),
+        }
+        measured = {
+            name: _measure(client, url, headers, args.warmup, args.iterations)
+            for name, (url, headers) in pages.items()
+        }
+        result = {"database": args.database, **facts, "build_seconds": build_seconds, "pages": measured}
+        Path(args.json).write_text(json.dumps(result))
+        print(f"   built in {build_seconds:.0f} s; " + ", ".join(
+            f"{n} p50 {p['p50']:.1f} / p95 {p['p95']:.1f} ms, {p['queries']} queries" for n, p in measured.items()
+        ), flush=True)
     return 0
 
 

@@ -27,11 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.pages import _configure, _measure, _pg_admin  # noqa: E402
+from benchmarks.pages import _measure, served_django  # noqa: E402
 
 
 def parent(args) -> int:
@@ -58,50 +57,36 @@ def parent(args) -> int:
 
 
 def child(args) -> int:
-    with tempfile.TemporaryDirectory(prefix="paceline-bench-db-") as tmp:
-        os.environ["PACELINE_DEMO_EVENTS"] = str(args.events)
-        pg_url = _configure(args.database, Path(tmp))
-        try:
-            sys.path.insert(0, str(ROOT / "src"))
-            import django
+    os.environ["PACELINE_DEMO_EVENTS"] = str(args.events)
+    with served_django(args.database):
+        from django.db import connection
+        from django.db.models import Count
+        from django.test import Client
 
-            django.setup()
-            from django.core.management import call_command
-            from django.db import connection, connections
-            from django.db.models import Count
-            from django.test import Client
+        from paceline.customers.models import Account
+        from paceline.ops.demo import DemoConfig, load_demo
+        from paceline.users.models import User
 
-            from paceline.customers.models import Account
-            from paceline.ops.demo import DemoConfig, load_demo
-            from paceline.users.models import User
-
-            call_command("migrate", verbosity=0)
-            call_command("collectstatic", interactive=False, verbosity=0)
-            began = time.perf_counter()
-            load_demo(DemoConfig(seed=2, accounts=args.accounts))
-            built = time.perf_counter() - began
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-            counted = (Account.objects.exclude(lifecycle_stage="churned").annotate(days=Count("usage_days"))
-                       .filter(days__gt=0).order_by("days", "pk"))
-            young, long = counted.first(), counted.last()
-            client = Client()
-            client.force_login(User.objects.get(username="maya"))
-            measured = {name: _measure(client, f"/usage/accounts/{account.pk}/adoption/", {}, args.warmup,
-                                       args.iterations)
-                        for name, account in (("long", long), ("young", young))}
-            result = {"database": args.database, "build_seconds": built, "pages": measured,
-                      "days": {"long": long.days, "young": young.days}}
-            Path(args.json).write_text(json.dumps(result))
-            print(f"   demo loaded in {built:.0f} s; " + ", ".join(
-                f"{n} ({result['days'][n]} days) p50 {p['p50']:.1f} / p95 {p['p95']:.1f} ms, {p['queries']} queries"
-                for n, p in measured.items()), flush=True)
-            connections.close_all()
-        finally:
-            if pg_url:
-                name = urlparse(pg_url).path.lstrip("/")
-                _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        began = time.perf_counter()
+        load_demo(DemoConfig(seed=2, accounts=args.accounts))
+        built = time.perf_counter() - began
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        counted = (Account.objects.exclude(lifecycle_stage="churned").annotate(days=Count("usage_days"))
+                   .filter(days__gt=0).order_by("days", "pk"))
+        young, long = counted.first(), counted.last()
+        client = Client()
+        client.force_login(User.objects.get(username="maya"))
+        measured = {name: _measure(client, f"/usage/accounts/{account.pk}/adoption/", {}, args.warmup,
+                                   args.iterations)
+                    for name, account in (("long", long), ("young", young))}
+        result = {"database": args.database, "build_seconds": built, "pages": measured,
+                  "days": {"long": long.days, "young": young.days}}
+        Path(args.json).write_text(json.dumps(result))
+        print(f"   demo loaded in {built:.0f} s; " + ", ".join(
+            f"{n} ({result['days'][n]} days) p50 {p['p50']:.1f} / p95 {p['p95']:.1f} ms, {p['queries']} queries"
+            for n, p in measured.items()), flush=True)
     return 0
 
 

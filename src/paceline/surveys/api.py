@@ -16,13 +16,13 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Count, Model, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import PatchDict, Query, Router, Status
 from ninja.errors import AuthorizationError, ValidationError
 
-from paceline.core.schemas import PageParams, actor, get_or_404, page_of, refuse_unknown_params
+from paceline.core.schemas import PageParams, actor, get_or_404, page_of, ref, refuse_unknown_params
 from paceline.customers.models import Account, Contact
 from paceline.surveys import milestones as relationship
 from paceline.surveys import selectors, services
@@ -134,17 +134,6 @@ def _refused(*, answers: bool = False) -> Iterator[None]:
         raise AuthorizationError(message=str(exc)) from None
 
 
-def _ref(qs: QuerySet | type[Model], field: str, pk: int | None) -> Any:
-    """The record a body reference names (None for null), or a 422 naming the reference."""
-    if pk is None:
-        return None
-    manager = qs._default_manager if isinstance(qs, type) else qs
-    obj = manager.filter(pk=pk).first()
-    if obj is None:
-        raise DjangoValidationError({field: f"No {manager.model._meta.verbose_name} with id {pk}."})
-    return obj
-
-
 def _account(data: dict[str, Any]) -> Account | None:
     pk, external_id = data.pop("account_id", None), data.pop("account_external_id", None)
     if pk is not None and external_id:
@@ -154,7 +143,7 @@ def _account(data: dict[str, Any]) -> Account | None:
         if account is None:
             raise DjangoValidationError({"account_external_id": f"No account with external id '{external_id}'."})
         return account
-    return _ref(Account, "account_id", pk)
+    return ref(Account, "account_id", pk)
 
 
 def _page(request: HttpRequest, schema: type, qs: QuerySet, page: PageParams) -> dict[str, Any]:
@@ -313,7 +302,7 @@ def campaign_list(request: HttpRequest, filters: Query[CampaignFilters], page: Q
 def campaign_create(request: HttpRequest, payload: CampaignIn):
     data = payload.model_dump(exclude_none=True)
     with _refused():
-        survey = _ref(Survey, "survey_id", data.pop("survey_id"))
+        survey = ref(Survey, "survey_id", data.pop("survey_id"))
         campaign = services.campaign_create(actor=actor(request), survey=survey, **data)
     return Status(201, _campaign_detail(campaign.pk))
 
@@ -368,7 +357,7 @@ def _contact(data: dict[str, Any], account: Account | None) -> Contact | None:
     if pk is not None and email:
         raise DjangoValidationError({"contact_id": "Give contact_id or contact_email, not both."})
     if pk is not None:
-        return _ref(Contact.objects.select_related("account"), "contact_id", pk)
+        return ref(Contact.objects.select_related("account"), "contact_id", pk)
     if not email:
         return None
     if account is None:
@@ -383,7 +372,7 @@ def _contact(data: dict[str, Any], account: Account | None) -> Contact | None:
 
 def _response_fields(data: dict[str, Any]) -> dict[str, Any]:
     """The service's arguments from a request's row; a refusal names the row's field."""
-    survey = _ref(Survey.objects.prefetch_related("questions"), "survey_id", data.pop("survey_id"))
+    survey = ref(Survey.objects.prefetch_related("questions"), "survey_id", data.pop("survey_id"))
     account = _account(data)
     contact = _contact(data, account)
     if account is None:
@@ -467,9 +456,9 @@ def response_get(request: HttpRequest, response_id: int):
 
 def _milestone_fields(data: dict[str, Any]) -> dict[str, Any]:
     if "contact_id" in data:
-        data["contact"] = _ref(Contact, "contact_id", data.pop("contact_id"))
+        data["contact"] = ref(Contact, "contact_id", data.pop("contact_id"))
     if "credited_to_id" in data:
-        data["credited_to"] = _ref(User, "credited_to_id", data.pop("credited_to_id"))
+        data["credited_to"] = ref(User, "credited_to_id", data.pop("credited_to_id"))
     return data
 
 
