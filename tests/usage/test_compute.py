@@ -159,6 +159,19 @@ def test_changing_seats_restates_past_utilisation_at_the_next_run(book):
     assert gone.seats is None and gone.utilisation is None
 
 
+def test_a_subscription_moved_to_start_later_restates_the_days_it_no_longer_covers(book):
+    acme = book[0]
+    compute.usage_compute(today=day(100))
+    assert AccountUsageDay.objects.get(account=acme, day=day(10)).seats == 8
+    subscription = acme.subscriptions.get()
+    subscription.start_date = day(40)
+    subscription.save()
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [day(0)]  # the old start, not the new
+    compute.usage_compute(today=day(100))
+    assert AccountUsageDay.objects.get(account=acme, day=day(10)).seats is None
+    assert AccountUsageDay.objects.get(account=acme, day=day(50)).seats == 8
+
+
 def test_a_subscription_of_an_account_without_snapshots_marks_nothing(book):
     SubscriptionFactory(account=book[1], seats=3, start_date=day(0), end_date=day(100))  # nothing computed yet
     compute.usage_compute(today=day(100))

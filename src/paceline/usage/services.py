@@ -118,16 +118,17 @@ def _all_days_dirty() -> None:
     DirtyDay.objects.bulk_create([DirtyDay(day=d) for d in days if d not in existing], batch_size=1000)
 
 
-def seats_changed(subscription) -> None:
-    """A subscription was saved or deleted: its seats may have changed for days already computed.
+def seats_changed(subscription, *, since: dt.date) -> None:
+    """A subscription was saved or deleted: its seats may have changed for days already computed
+    from ``since`` on (its start, or its start before the change if that was earlier).
 
-    The metrics job recomputes from its earliest dirty day to today, so marking the first computed
-    day the subscription covers restates the account's utilisation from there on (the job's next
-    run; the worker's is nightly).
+    The metrics job recomputes from its earliest dirty day to today, so marking the account's first
+    computed day from ``since`` restates its utilisation from there on (at the job's next run; the
+    worker's is nightly).
     """
     from paceline.usage.models import AccountUsageDay, DirtyDay
 
-    first = (AccountUsageDay.objects.filter(account_id=subscription.account_id, day__gte=subscription.start_date)
+    first = (AccountUsageDay.objects.filter(account_id=subscription.account_id, day__gte=since)
              .order_by("day").values_list("day", flat=True).first())
     if first is not None and first <= timezone.localdate():
         DirtyDay.objects.get_or_create(day=first)

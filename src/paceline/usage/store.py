@@ -113,6 +113,11 @@ def _write_file(table: pa.Table, path: Path) -> None:
         column_encoding={"ts": "DELTA_BINARY_PACKED", "received_at": "DELTA_BINARY_PACKED"},
         write_statistics=True,
     )
+    _replace_durably(tmp, path)
+
+
+def _replace_durably(tmp: Path, path: Path) -> None:
+    """Put a fully written temporary file in place: fsynced, renamed, and the rename fsynced."""
     with open(tmp, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -252,8 +257,12 @@ class History:
     rows_before: int  # how many events the months before it held when it was written
 
 
+def _history_path() -> Path:
+    return root() / "derived" / HISTORY_FILE
+
+
 def history_saved() -> History | None:
-    path = root() / "derived" / HISTORY_FILE
+    path = _history_path()
     try:
         meta = pq.read_schema(path).metadata or {}
         return History(path, int(meta[_UNTIL]), int(meta[_ROWS]))
@@ -262,16 +271,12 @@ def history_saved() -> History | None:
 
 
 def history_save(table: pa.Table, *, until_dn: int, rows_before: int) -> History:
-    folder = root() / "derived"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / HISTORY_FILE
+    path = _history_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     meta = {**(table.schema.metadata or {}), _UNTIL: str(until_dn).encode(), _ROWS: str(rows_before).encode()}
     tmp = path.with_name(f".{path.name}.tmp")
     pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
-    with open(tmp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(folder)
+    _replace_durably(tmp, path)
     return History(path, until_dn, rows_before)
 
 
