@@ -139,7 +139,8 @@ def test_the_demo_serves_with_a_worker_lets_the_printed_login_in_and_stops_on_si
         login = urllib.request.Request(f"{base}/login/", data=form.encode(), headers={"Referer": base})  # noqa: S310
         landed = opener.open(login)
         assert "/login/" not in landed.url
-        assert re.search(r"worker_id=\S+ queues=default", log.read_text())
+        # the worker starts beside the web app; it may log after the first page is served
+        _wait_for(lambda: re.search(r"worker_id=\S+ queues=default", log.read_text()), what="the worker to start")
     finally:
         code = _stop(demo)
     assert code == 0
